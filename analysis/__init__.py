@@ -1,0 +1,16 @@
+"""Reproducible regeneration of a French study on the school EdTech market and public procurement.
+
+One module per part of the study (see STUDY brief in README):
+
+- :mod:`analysis.config`      every path, derived from the project root
+- :mod:`analysis.io`          atomic writes of tables and figures, YAML/CSV reading
+- :mod:`analysis.validation`  schema validation with errors naming file, row and column
+- :mod:`analysis.provenance`  metadata sidecars of raw files (schema, checksum)
+- :mod:`analysis.claims`      the claims ledger (every number on the slides, with a status)
+- :mod:`analysis.countries`   country codes and French/English names
+- :mod:`analysis.oecd`        OECD procurement comparisons and the Eurostat cross-check
+- :mod:`analysis.download`    refresh of the OECD extract from the publisher's SDMX API
+- :mod:`analysis.plotting`    shared figure style (French labels, France highlighted, sources)
+"""
+
+__version__ = "0.1.0"

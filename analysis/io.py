@@ -1,0 +1,73 @@
+"""Reading and atomic writing of tables, figures and YAML files.
+
+Every output is written to a temporary file in the destination folder and moved into place
+only when complete (``os.replace`` is atomic on one file system), so a failure never leaves a
+partial or half-updated output behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import yaml
+
+#: Float format of every CSV the package writes: enough digits to round-trip what we compute,
+#: fixed so that the same inputs give byte-identical tables.
+CSV_FLOAT_FORMAT = "%.10g"
+
+
+@contextlib.contextmanager
+def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``destination``; move it into place if the block succeeds."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{destination.stem}.", suffix=destination.suffix + ".tmp", dir=destination.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; outputs get the usual permissions
+    try:
+        yield tmp
+        os.replace(tmp, destination)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_csv(frame: pd.DataFrame, destination: str | os.PathLike, index: bool = False) -> Path:
+    """Write ``frame`` as UTF-8 CSV, atomically, with the package's fixed float format."""
+    with atomic_path(destination) as tmp:
+        frame.to_csv(tmp, index=index, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    return Path(destination)
+
+
+def write_text(text: str, destination: str | os.PathLike) -> Path:
+    with atomic_path(destination) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(destination)
+
+
+def write_yaml(data, destination: str | os.PathLike) -> Path:
+    return write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), destination)
+
+
+def save_figure(fig, destination: str | os.PathLike, dpi: int = 150) -> Path:
+    """Save a matplotlib figure as PNG, atomically, without time-dependent metadata."""
+    destination = Path(destination)
+    with atomic_path(destination) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=destination.suffix.lstrip(".") or "png",
+                    metadata={"Software": None})
+    return destination
+
+
+def read_yaml(path: str | os.PathLike):
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)

@@ -1,0 +1,45 @@
+"""Shared figure style: French labels by default, France highlighted, the source in a caption."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # figures are files; notebooks still display them inline via the figure object
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+FRANCE_COLOUR = "#1f3f99"      # blue: France
+HIGHLIGHT_COLOUR = "#e4572e"   # orange-red: reference lines and second highlight
+OTHER_COLOUR = "#b8bcc6"       # grey: other countries
+PALETTE = ["#1f3f99", "#e4572e", "#29a36a", "#f2a541", "#7b4fa3", "#5b6770"]
+
+
+def set_style() -> None:
+    """Apply the package's style (call once per notebook)."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    plt.rcParams.update({
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 10,
+        "font.family": "DejaVu Sans",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+
+
+def add_source(fig, text: str) -> None:
+    """Write the source line under the figure (bottom left), as in a published chart."""
+    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+
+
+def percent_fr(value: float, decimals: int = 1) -> str:
+    """Format a percentage the French way: ``12,9 %``."""
+    return f"{value:.{decimals}f}".replace(".", ",") + "\u202f%"
+
+
+def number_fr(value: float, decimals: int = 0) -> str:
+    """Format a number the French way: thin-space thousands, comma decimals."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")

@@ -1,0 +1,89 @@
+"""Metadata sidecars of raw data files: schema, checksum, and the table schema each file obeys.
+
+Every file ``data/raw/<folder>/<name>`` has a sidecar ``<name>.meta.yaml`` beside it, validated
+against ``data/raw/metadata.schema.json`` (JSON Schema). The sidecar records where the file comes
+from (publisher, edition, URL and download query, date accessed, licence), its SHA-256 and size,
+and for values typed from a document, the document, its location and the transcription notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from pathlib import Path
+
+import jsonschema
+
+from analysis import config
+from analysis.io import read_yaml
+
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+class ProvenanceError(ValueError):
+    """A raw file and its metadata disagree, or the metadata is malformed."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sidecar_of(raw_file: Path) -> Path:
+    return raw_file.with_name(raw_file.name + SIDECAR_SUFFIX)
+
+
+def raw_files(raw_dir: Path = config.RAW) -> list[Path]:
+    """Every raw data file (not sidecars, not READMEs, not the metadata schema)."""
+    return sorted(
+        p for p in raw_dir.rglob("*")
+        if p.is_file() and not p.name.endswith(SIDECAR_SUFFIX)
+        and p.name not in {"README.md", config.RAW_METADATA_SCHEMA.name} and not p.name.startswith(".")
+    )
+
+
+def load_metadata(raw_file: Path) -> dict:
+    """Read and schema-check the sidecar of ``raw_file``."""
+    sidecar = sidecar_of(raw_file)
+    if not sidecar.exists():
+        raise ProvenanceError(f"{raw_file}: no metadata sidecar {sidecar.name} beside it")
+    metadata = read_yaml(sidecar)
+    schema = json.loads(config.RAW_METADATA_SCHEMA.read_text(encoding="utf-8"))
+    try:
+        jsonschema.validate(metadata, schema)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise ProvenanceError(f"{sidecar}: field {where}: {error.message}") from None
+    if metadata["file"] != raw_file.name:
+        raise ProvenanceError(f"{sidecar}: field file is {metadata['file']!r}, expected {raw_file.name!r}")
+    return metadata
+
+
+def verify(raw_file: Path) -> dict:
+    """Check ``raw_file`` against its sidecar (schema, size, SHA-256); return the metadata."""
+    metadata = load_metadata(raw_file)
+    size = raw_file.stat().st_size
+    if size != metadata["size_bytes"]:
+        raise ProvenanceError(f"{raw_file}: size {size} bytes, metadata says {metadata['size_bytes']}")
+    digest = sha256_of(raw_file)
+    if digest != metadata["sha256"]:
+        raise ProvenanceError(f"{raw_file}: SHA-256 {digest}, metadata says {metadata['sha256']}")
+    return metadata
+
+
+def table_schema(metadata: dict):
+    """The pandera schema named by the sidecar's ``table_schema`` (``module:attribute``)."""
+    module_name, attribute = metadata["table_schema"].split(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def refresh_checksum(raw_file: Path, metadata: dict) -> dict:
+    """Return ``metadata`` with size and SHA-256 of ``raw_file`` (used by the downloader)."""
+    updated = dict(metadata)
+    updated["sha256"] = sha256_of(raw_file)
+    updated["size_bytes"] = raw_file.stat().st_size
+    return updated

@@ -1,0 +1,68 @@
+"""The Snakemake workflow: baseline and scenario outputs, processed data as rule outputs, no-op
+reruns, and the cluster profile (dry runs only; the full run is the regenerate command)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import config
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def _snakemake(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True,
+                          cwd=config.ROOT, env=env, timeout=300)
+
+
+def _planned_outputs(*args: str) -> str:
+    result = _snakemake("-n", "--forceall", "--printshellcmds", *args)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result.stdout
+
+
+def test_baseline_writes_to_reports():
+    plan = _planned_outputs()
+    assert "reports/notebooks/01_oecd_procurement.ipynb" in plan
+    assert "reports/claims.csv" in plan
+    assert "reports/scenarios/" not in plan
+
+
+def test_scenario_writes_to_its_own_folder_with_its_parameters():
+    plan = _planned_outputs("--configfile", "config/scenarios/reference_year_2019.yaml")
+    assert "reports/scenarios/reference_year_2019/notebooks/01_oecd_procurement.ipynb" in plan
+    assert re.search(r'"reference_year": 2019', plan)
+    baseline_outputs = re.findall(r"\breports/(?:figures|tables|notebooks)/\S+", plan)
+    assert baseline_outputs == [], "a scenario never overwrites the baseline"
+
+
+def test_every_notebook_gets_output_dir_as_a_parameter():
+    plan = _planned_outputs()
+    notebooks = sorted(p.name for p in config.NOTEBOOKS.glob("*.ipynb"))
+    for name in notebooks:
+        assert f"notebooks/{name}" in plan
+    assert plan.count('"output_dir": "reports"') >= len(notebooks)
+
+
+def test_processed_data_are_up_to_date_after_a_build():
+    """tools/test.sh builds `processed` first; a second request must have nothing to do."""
+    missing = [p for p in (config.PROCESSED / n for n in (
+        "oecd_procurement.csv", "procurement_vintages.csv", "eurostat_gdp_annual.csv",
+        "eurostat_cofog_procurement.csv")) if not p.exists()]
+    if missing:
+        pytest.skip(f"processed data not built (run `snakemake processed`): {missing}")
+    result = _snakemake("-n", "processed")
+    assert result.returncode == 0, result.stderr
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_cluster_profile_dry_run():
+    result = _snakemake("--profile", "config/profiles/cluster", "-n", "--forceall")
+    assert result.returncode == 0, result.stderr + result.stdout

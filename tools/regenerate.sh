@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerate the whole study: sets up .venv, then runs the Snakemake workflow.
+#   bash tools/regenerate.sh                                         # baseline -> reports/
+#   bash tools/regenerate.sh --configfile config/scenarios/NAME.yaml # scenario -> reports/scenarios/NAME/
+# Extra arguments go to snakemake (e.g. -n for a dry run, --cores 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/bootstrap.sh
+export MPLBACKEND=Agg PYTHONHASHSEED=0 PATH="$PWD/.venv/bin:$PATH"
+exec .venv/bin/snakemake --cores 2 "$@"

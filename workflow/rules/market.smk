@@ -1,0 +1,1 @@
+# Rules of the market part (to be written).

@@ -1,0 +1,94 @@
+# OECD procurement comparisons (STUDY.md §2.1): processed tables and notebook 01.
+OECD_CODE = ["analysis/oecd.py", "analysis/countries.py", "analysis/validation.py", "data/mappings/countries.csv"]
+
+
+rule oecd_tidy:
+    input:
+        raw="data/raw/oecd/OECD.GOV.GIP_DF_GOV_PPROC_2025.csv",
+        code=OECD_CODE,
+    output:
+        f"{PROCESSED}/oecd_procurement.csv",
+    shell:
+        "python -m analysis.oecd tidy --input {input.raw} --output {output}"
+
+
+rule oecd_vintages:
+    input:
+        tidy=f"{PROCESSED}/oecd_procurement.csv",
+        slides="data/raw/slides/oecd_gaag2023_procurement_figures.csv",
+        code=OECD_CODE,
+    output:
+        f"{PROCESSED}/procurement_vintages.csv",
+    shell:
+        "python -m analysis.oecd vintages --input {input.tidy} --slides {input.slides} --year 2021 --output {output}"
+
+
+rule eurostat_gdp:
+    input:
+        raw="data/raw/eurostat/namq_10_gdp.csv",
+        code=OECD_CODE,
+    output:
+        f"{PROCESSED}/eurostat_gdp_annual.csv",
+    shell:
+        "python -m analysis.oecd gdp --input {input.raw} --output {output}"
+
+
+rule eurostat_cofog:
+    input:
+        raw="data/raw/eurostat/gov_10a_exp.csv",
+        code=OECD_CODE,
+    output:
+        f"{PROCESSED}/eurostat_cofog_procurement.csv",
+    shell:
+        "python -m analysis.oecd cofog --input {input.raw} --output {output}"
+
+
+PROCESSED_OUTPUTS.extend([
+    f"{PROCESSED}/oecd_procurement.csv",
+    f"{PROCESSED}/procurement_vintages.csv",
+    f"{PROCESSED}/eurostat_gdp_annual.csv",
+    f"{PROCESSED}/eurostat_cofog_procurement.csv",
+])
+CLAIM_PARTS.append("oecd")
+
+
+rule oecd_notebook:
+    input:
+        notebook="notebooks/01_oecd_procurement.ipynb",
+        data=[
+            f"{PROCESSED}/oecd_procurement.csv",
+            f"{PROCESSED}/procurement_vintages.csv",
+            f"{PROCESSED}/eurostat_gdp_annual.csv",
+            f"{PROCESSED}/eurostat_cofog_procurement.csv",
+        ],
+        code=["analysis/oecd.py", "analysis/oecd_figures.py", "analysis/plotting.py"],
+        claims="data/claims/oecd.yaml",
+    output:
+        notebook=f"{OUT}/notebooks/01_oecd_procurement.ipynb",
+        figures=[
+            f"{OUT}/figures/oecd_procurement_pct_gdp.png",
+            f"{OUT}/figures/oecd_procurement_pct_gov_exp.png",
+            f"{OUT}/figures/oecd_france_vs_oecd_timeseries.png",
+            f"{OUT}/figures/oecd_vintage_audit.png",
+            f"{OUT}/figures/eurostat_education_procurement.png",
+            f"{OUT}/figures/eurostat_education_regression.png",
+        ],
+        tables=[
+            f"{OUT}/tables/oecd_procurement_ranking.csv",
+            f"{OUT}/tables/oecd_france_vs_oecd_timeseries.csv",
+            f"{OUT}/tables/oecd_vintage_audit.csv",
+            f"{OUT}/tables/eurostat_education_procurement.csv",
+            f"{OUT}/tables/eurostat_education_regression.csv",
+            f"{OUT}/tables/eurostat_education_regression_diagnostics.csv",
+            f"{OUT}/tables/france_position_summary.csv",
+        ],
+        claims=f"{OUT}/claims/oecd.csv",
+    params:
+        parameters=notebook_params("01_oecd_procurement"),
+    log:
+        f"{OUT}/logs/01_oecd_procurement.log",
+    shell:
+        PAPERMILL
+
+
+REPORT_OUTPUTS.extend(rules.oecd_notebook.output)

@@ -1,0 +1,1 @@
+# Rules of the practices part (to be written).

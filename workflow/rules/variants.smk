@@ -1,0 +1,1 @@
+# Rules of the variants part (to be written).
