@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -57,12 +58,13 @@ def france_timeseries(series: dict[str, pd.DataFrame]):
         for code, (label, colour, style, width) in lines.items():
             ax.plot(wide["year"], wide[code], label=label, color=colour, linestyle=style, linewidth=width,
                     marker="o" if code == "FRA" else None, markersize=3)
-        ax.set_title(MEASURE_LABELS[measure].capitalize())
+        ax.set_title(f"En {MEASURE_LABELS[measure]}")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("Année")
         ax.set_ylabel("%")
     axes[0].legend(loc="best", fontsize=9)
     fig.suptitle("Dépenses de marchés publics : la France face à l'OCDE, 2007-2024", fontweight="bold")
-    add_source(fig, SOURCE_OECD_2025 + " Les moyennes OCDE de 2024 ne sont pas encore publiées.")
+    add_source(fig, SOURCE_OECD_2025 + " Moyenne OCDE 2024 non publiée dans cette édition.")
     fig.tight_layout()
     return fig
 
