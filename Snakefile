@@ -38,6 +38,27 @@ def notebook_params(notebook):
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
+def checked(path):
+    """Stamp proving the raw file `path` matches its column schema and metadata sidecar.
+
+    Every rule that reads a raw file takes `checked(path)` as an input: bad raw data stops the
+    workflow in `check_raw_file`, before any rule that would replace an output has started.
+    """
+    return f"{PROCESSED}/checks/{path}.ok"
+
+
+rule check_raw_file:
+    input:
+        data="{path}",
+        sidecar="{path}.meta.yaml",
+    output:
+        touch(f"{PROCESSED}/checks/{{path}}.ok"),
+    wildcard_constraints:
+        path=r"data/raw/.+",
+    shell:
+        "python -m analysis.provenance check {input.data}"
+
+
 PAPERMILL = (
     "papermill {input.notebook} {output.notebook} --kernel python3 --cwd notebooks "
     "--parameters_yaml {params.parameters:q} --no-progress-bar --log-output > {log} 2>&1"
@@ -50,12 +71,28 @@ include: "workflow/rules/market.smk"
 include: "workflow/rules/variants.smk"
 
 
+NOTEBOOK_NAMES = sorted(path.stem for path in Path("notebooks").glob("*.ipynb"))
+
+
 rule all:
     default_target: True
     input:
         REPORT_OUTPUTS,
         f"{OUT}/claims.csv",
         f"{OUT}/notebooks/90_claims_ledger.ipynb",
+        expand(f"{OUT}/html/{{name}}.html", name=NOTEBOOK_NAMES),
+
+
+rule notebook_html:
+    """The executed notebook as an HTML page without code cells: the readable report."""
+    input:
+        f"{OUT}/notebooks/{{name}}.ipynb",
+    output:
+        f"{OUT}/html/{{name}}.html",
+    log:
+        f"{OUT}/logs/{{name}}.html.log",
+    shell:
+        "jupyter nbconvert --to html --no-input --output-dir {OUT}/html {input} > {log} 2>&1"
 
 
 rule processed:

@@ -87,3 +87,35 @@ def refresh_checksum(raw_file: Path, metadata: dict) -> dict:
     updated["sha256"] = sha256_of(raw_file)
     updated["size_bytes"] = raw_file.stat().st_size
     return updated
+
+
+def check(raw_file: Path) -> dict:
+    """Full check of one raw file: its table schema first (errors name row and column), then its
+    sidecar (schema, size, SHA-256). Used by the workflow before any step reads the file."""
+    from analysis.validation import read_csv_validated
+
+    metadata = load_metadata(raw_file)
+    read_csv_validated(raw_file, table_schema(metadata))
+    return verify(raw_file)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from analysis.validation import DataValidationError
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.provenance",
+                                     description="Check raw files against their schema and metadata sidecar")
+    parser.add_argument("command", choices=["check"])
+    parser.add_argument("files", nargs="+")
+    args = parser.parse_args(argv)
+    for name in args.files:
+        try:
+            metadata = check(Path(name))
+        except (DataValidationError, ProvenanceError) as error:
+            raise SystemExit(f"error: {error}") from None
+        print(f"ok {name} (sha256 {metadata['sha256'][:12]}…, {metadata['kind']})")
+
+
+if __name__ == "__main__":
+    main()

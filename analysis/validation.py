@@ -67,6 +67,8 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str | os.P
         for case in cases.itertuples(index=False):
             column = case.column if isinstance(case.column, str) else None
             check = str(case.check)
+            if check.startswith("isin(") and len(check) > 60:
+                check = "value not among the allowed codes (isin)"
             value = _describe(case.failure_case)
             if case.schema_context == "DataFrameSchema" and check == "column_in_dataframe":
                 column, value, check = value, None, "required column is missing"

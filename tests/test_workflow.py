@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,34 @@ def test_processed_data_are_up_to_date_after_a_build():
 def test_cluster_profile_dry_run():
     result = _snakemake("--profile", "config/profiles/cluster", "-n", "--forceall")
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def _copy_project(destination: Path) -> Path:
+    ignore = shutil.ignore_patterns(".venv", ".git", ".snakemake", "reports", "processed", "__pycache__",
+                                    ".pytest_cache", "*.ipynb_checkpoints")
+    shutil.copytree(config.ROOT, destination, ignore=ignore)
+    (destination / "data" / "processed").mkdir()
+    return destination
+
+
+def test_bad_raw_file_stops_the_workflow_and_leaves_previous_outputs_untouched(tmp_path):
+    project = _copy_project(tmp_path / "project")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def run(*args):
+        return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True,
+                              cwd=project, env=env, timeout=600)
+
+    first = run("processed")
+    assert first.returncode == 0, first.stderr
+    outputs = sorted((project / "data" / "processed").glob("*.csv"))
+    before = {p.name: p.read_bytes() for p in outputs}
+    raw = project / "data" / "raw" / "oecd" / "OECD.GOV.GIP_DF_GOV_PPROC_2025.csv"
+    lines = raw.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[6] = lines[6].replace(",CZE,Czechia,", ",XXX,Czechia,")
+    raw.write_text("".join(lines), encoding="utf-8")
+    second = run("processed")
+    assert second.returncode != 0
+    message = second.stdout + second.stderr
+    assert "OECD.GOV.GIP_DF_GOV_PPROC_2025.csv, row 7, column 'REF_AREA'" in message
+    assert {p.name: p.read_bytes() for p in outputs} == before

@@ -5,6 +5,7 @@ OECD_CODE = ["analysis/oecd.py", "analysis/countries.py", "analysis/validation.p
 rule oecd_tidy:
     input:
         raw="data/raw/oecd/OECD.GOV.GIP_DF_GOV_PPROC_2025.csv",
+        raw_checked=checked("data/raw/oecd/OECD.GOV.GIP_DF_GOV_PPROC_2025.csv"),
         code=OECD_CODE,
     output:
         f"{PROCESSED}/oecd_procurement.csv",
@@ -16,6 +17,7 @@ rule oecd_vintages:
     input:
         tidy=f"{PROCESSED}/oecd_procurement.csv",
         slides="data/raw/slides/oecd_gaag2023_procurement_figures.csv",
+        slides_checked=checked("data/raw/slides/oecd_gaag2023_procurement_figures.csv"),
         code=OECD_CODE,
     output:
         f"{PROCESSED}/procurement_vintages.csv",
@@ -26,6 +28,7 @@ rule oecd_vintages:
 rule eurostat_gdp:
     input:
         raw="data/raw/eurostat/namq_10_gdp.csv",
+        raw_checked=checked("data/raw/eurostat/namq_10_gdp.csv"),
         code=OECD_CODE,
     output:
         f"{PROCESSED}/eurostat_gdp_annual.csv",
@@ -36,6 +39,7 @@ rule eurostat_gdp:
 rule eurostat_cofog:
     input:
         raw="data/raw/eurostat/gov_10a_exp.csv",
+        raw_checked=checked("data/raw/eurostat/gov_10a_exp.csv"),
         code=OECD_CODE,
     output:
         f"{PROCESSED}/eurostat_cofog_procurement.csv",
