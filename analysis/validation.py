@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
@@ -99,3 +100,18 @@ def read_csv_validated(path: str | os.PathLike, schema: pa.DataFrameSchema, **re
         shown = path
     frame = pd.read_csv(path, **read_kwargs)
     return validate(frame, schema, shown)
+
+
+def schema_violations(document, schema: dict) -> list[tuple[str, str]]:
+    """Every way ``document`` (parsed YAML/JSON) breaks the JSON Schema ``schema``, as
+    ``(where, message)`` pairs in document order. ``where`` is the path to the field
+    (``mechanism/contract_years``; ``(top level)`` for the root); for a missing required field it
+    ends with the missing field's name, so the message can name it."""
+    validator = jsonschema.Draft202012Validator(schema)
+    violations = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = [str(p) for p in error.absolute_path]
+        if error.validator == "required" and "'" in error.message:
+            path.append(error.message.split("'")[1])
+        violations.append(("/".join(path) or "(top level)", error.message))
+    return violations
