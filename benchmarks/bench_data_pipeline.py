@@ -9,21 +9,12 @@ noisy: compare ratios, not absolute times). Not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import pandas as pd
 
+from timing import median_seconds
+
 from analysis import oecd
-
-
-def median_seconds(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

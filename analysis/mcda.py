@@ -1,0 +1,412 @@
+"""Multi-criteria comparison of the procurement-framework variants (STUDY.md §2.3, layer 2).
+
+Data (``data/variants/``):
+
+- ``criteria.yaml``: each criterion's definition, direction and kind. Quantitative criteria read
+  an outcome of :func:`analysis.variants.evaluate`; qualitative ones read
+  ``qualitative_scores.csv`` (0-10, low / most likely / high, with a rationale citing evidence).
+  Every criterion becomes a value in [0, 1] by a linear value function between stated bounds
+  (``worst`` -> 0, ``best`` -> 1, clipped).
+- ``weight_profiles.yaml``: one weight vector per stakeholder group (points, normalised here).
+
+Functions work on numpy arrays whose **last two axes are (variants, criteria)** and whose weights
+have **criteria on the last axis**; leading axes are free, so a weight sweep or SMAA can pass
+``values`` of shape ``(n_samples, V, C)`` and ``weights`` of shape ``(n_samples, C)`` (or
+``(P, C)`` for P profiles against ``(V, C)`` values) without Python loops.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from scipy import stats
+
+from analysis import config
+from analysis.io import read_yaml
+from analysis.validation import read_csv_validated, schema_violations
+from analysis.variants import OUTCOMES, VARIANTS_DIR, Variant, _shown
+
+CRITERIA_FILE = VARIANTS_DIR / "criteria.yaml"
+WEIGHTS_FILE = VARIANTS_DIR / "weight_profiles.yaml"
+QUALITATIVE_FILE = VARIANTS_DIR / "qualitative_scores.csv"
+
+
+class MCDAError(ValueError):
+    """A criteria, weights or scores file is malformed; the message names file, entry and field."""
+
+
+CRITERIA_SCHEMA = {
+    "type": "object",
+    "required": ["scale_qualitative", "criteria"],
+    "additionalProperties": False,
+    "properties": {
+        "scale_qualitative": {
+            "type": "object", "required": ["worst", "best", "source"], "additionalProperties": False,
+            "properties": {"worst": {"type": "number"}, "best": {"type": "number"}, "source": {"type": "string"}},
+        },
+        "criteria": {
+            "type": "array", "minItems": 2,
+            "items": {
+                "type": "object",
+                "required": ["id", "name_fr", "definition", "kind", "direction", "source"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z][a-z_]*$"},
+                    "name_fr": {"type": "string", "minLength": 3},
+                    "definition": {"type": "string", "minLength": 10},
+                    "kind": {"enum": ["quantitative", "qualitative"]},
+                    "indicator": {"enum": list(OUTCOMES)},
+                    "direction": {"enum": ["min", "max"]},
+                    "worst": {"type": "number"},
+                    "best": {"type": "number"},
+                    "source": {"type": "string", "minLength": 3},
+                },
+                "if": {"properties": {"kind": {"const": "quantitative"}}},
+                "then": {"required": ["indicator", "worst", "best"]},
+            },
+        },
+    },
+}
+
+WEIGHTS_SCHEMA = {
+    "type": "object",
+    "required": ["profiles"],
+    "additionalProperties": False,
+    "properties": {
+        "profiles": {
+            "type": "array", "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "name_fr", "members", "source", "rationale", "weights"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[a-z_]+$"},
+                    "name_fr": {"type": "string"},
+                    "members": {"type": "string"},
+                    "source": {"type": "string", "minLength": 3},
+                    "rationale": {"type": "string", "minLength": 10},
+                    "weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
+                },
+            },
+        },
+    },
+}
+
+QUALITATIVE_SCHEMA = pa.DataFrameSchema(
+    {
+        "variant_id": pa.Column(str, pa.Check.str_matches(r"^V[0-9]+$")),
+        "criterion": pa.Column(str),
+        "low": pa.Column(float, pa.Check.in_range(0, 10)),
+        "most_likely": pa.Column(float, pa.Check.in_range(0, 10)),
+        "high": pa.Column(float, pa.Check.in_range(0, 10)),
+        "rationale": pa.Column(str, pa.Check.str_length(min_value=20)),
+        "evidence": pa.Column(str, pa.Check.str_length(min_value=3)),
+    },
+    checks=[pa.Check(lambda d: (d["low"] <= d["most_likely"]) & (d["most_likely"] <= d["high"]),
+                     name="low <= most_likely <= high")],
+    unique=["variant_id", "criterion"],
+    coerce=True,
+    strict=True,
+)
+
+
+def _check(document, schema, path: Path) -> None:
+    violations = schema_violations(document, schema)
+    if violations:
+        raise MCDAError("\n".join(f"{_shown(path)}: field {where}: {message}" for where, message in violations))
+
+
+def load_criteria(path: str | os.PathLike = CRITERIA_FILE) -> pd.DataFrame:
+    """One row per criterion, in file order, with ``worst``/``best`` for every criterion (the
+    qualitative scale for qualitative ones)."""
+    path = Path(path)
+    document = read_yaml(path)
+    _check(document, CRITERIA_SCHEMA, path)
+    scale = document["scale_qualitative"]
+    rows = []
+    for i, c in enumerate(document["criteria"]):
+        worst = c.get("worst", scale["worst"])
+        best = c.get("best", scale["best"])
+        if worst == best:
+            raise MCDAError(f"{_shown(path)}: criterion {c['id']} (criteria/{i}): fields worst/best: must differ")
+        if (c["direction"] == "min") != (best < worst):
+            raise MCDAError(f"{_shown(path)}: criterion {c['id']} (criteria/{i}): field direction: "
+                            f"{c['direction']} contradicts worst={worst}, best={best}")
+        rows.append({"criterion": c["id"], "name_fr": c["name_fr"], "definition": c["definition"],
+                     "kind": c["kind"], "indicator": c.get("indicator", ""), "direction": c["direction"],
+                     "worst": float(worst), "best": float(best), "source": c["source"]})
+    frame = pd.DataFrame(rows)
+    duplicated = frame["criterion"][frame["criterion"].duplicated()].tolist()
+    if duplicated:
+        raise MCDAError(f"{_shown(path)}: criteria listed twice: {duplicated}")
+    return frame
+
+
+def load_weight_profiles(criteria: pd.DataFrame, path: str | os.PathLike = WEIGHTS_FILE) -> pd.DataFrame:
+    """Profiles x criteria, normalised to sum 1; every profile must weight exactly the criteria."""
+    path = Path(path)
+    document = read_yaml(path)
+    _check(document, WEIGHTS_SCHEMA, path)
+    ids = criteria["criterion"].tolist()
+    rows, meta = [], []
+    for i, profile in enumerate(document["profiles"]):
+        given = profile["weights"]
+        missing, extra = sorted(set(ids) - set(given)), sorted(set(given) - set(ids))
+        if missing or extra:
+            raise MCDAError(f"{_shown(path)}: profile {profile['id']} (profiles/{i}): field weights: "
+                            f"missing {missing}, unknown {extra}")
+        total = sum(given.values())
+        if total <= 0:
+            raise MCDAError(f"{_shown(path)}: profile {profile['id']} (profiles/{i}): field weights: all zero")
+        rows.append([given[c] / total for c in ids])
+        meta.append(profile)
+    weights = pd.DataFrame(rows, columns=ids, index=pd.Index([p["id"] for p in meta], name="profile"))
+    weights.attrs["profiles"] = {p["id"]: {k: p[k] for k in ("name_fr", "members", "source", "rationale")} for p in meta}
+    return weights
+
+
+def load_qualitative_scores(criteria: pd.DataFrame, variant_ids: list[str],
+                            path: str | os.PathLike = QUALITATIVE_FILE,
+                            evidence_ids: set[str] | None = None) -> pd.DataFrame:
+    """Qualitative scores, validated: one row per (variant, qualitative criterion), no more; any
+    evidence id cited in the ``evidence`` column must exist in the evidence file."""
+    path = Path(path)
+    frame = read_csv_validated(path, QUALITATIVE_SCHEMA)
+    qualitative = criteria.loc[criteria["kind"] == "qualitative", "criterion"].tolist()
+    unknown = sorted(set(frame["criterion"]) - set(qualitative))
+    if unknown:
+        raise MCDAError(f"{_shown(path)}: column criterion: not qualitative criteria: {unknown}")
+    expected = {(v, c) for v in variant_ids for c in qualitative}
+    present = set(zip(frame["variant_id"], frame["criterion"]))
+    if expected - present:
+        raise MCDAError(f"{_shown(path)}: rows missing for (variant, criterion): {sorted(expected - present)}")
+    if evidence_ids is not None:
+        import re
+        for line, text in zip(frame.index + 2, frame["evidence"]):
+            cited = re.findall(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b", text)
+            bad = [e for e in cited if e not in evidence_ids]
+            if bad:
+                raise MCDAError(f"{_shown(path)}: row {line}, column 'evidence': unknown evidence ids {bad}")
+    return frame[frame["variant_id"].isin(variant_ids)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Performance matrix and values
+# --------------------------------------------------------------------------------------------
+
+def performance_matrix(outcomes: pd.DataFrame, qualitative: pd.DataFrame, criteria: pd.DataFrame,
+                       variant_ids: list[str], which: str = "most_likely") -> pd.DataFrame:
+    """Variants x criteria, in natural units: model outcomes for quantitative criteria (from
+    ``outcomes``: variant_id x outcome, a column named ``value``), the ``which`` column
+    (low / most_likely / high) of the qualitative scores for the others."""
+    table = pd.DataFrame(index=pd.Index(variant_ids, name="variant_id"), columns=criteria["criterion"], dtype=float)
+    out = outcomes.set_index(["variant_id", "outcome"])["value"]
+    qual = qualitative.set_index(["variant_id", "criterion"])[which]
+    for c in criteria.itertuples():
+        for v in variant_ids:
+            table.loc[v, c.criterion] = out.loc[(v, c.indicator)] if c.kind == "quantitative" else qual.loc[(v, c.criterion)]
+    return table
+
+
+def linear_values(performance, worst, best) -> np.ndarray:
+    """Linear value function on the last axis (criteria): 0 at ``worst``, 1 at ``best``, clipped."""
+    performance = np.asarray(performance, dtype=float)
+    worst, best = np.asarray(worst, dtype=float), np.asarray(best, dtype=float)
+    return np.clip((performance - worst) / (best - worst), 0.0, 1.0)
+
+
+def normalise_weights(weights) -> np.ndarray:
+    weights = np.asarray(weights, dtype=float)
+    total = weights.sum(axis=-1, keepdims=True)
+    if np.any(total <= 0):
+        raise MCDAError("weights sum to zero")
+    return weights / total
+
+
+def weighted_totals(values, weights) -> np.ndarray:
+    """Weighted sum. ``values`` (..., V, C), ``weights`` (..., C) -> totals (..., V).
+
+    The leading axes broadcast: values (V, C) with weights (P, C) gives (P, V); values (n, V, C)
+    with weights (n, C) gives (n, V)."""
+    values = np.asarray(values, dtype=float)
+    weights = normalise_weights(weights)
+    return (values * weights[..., None, :]).sum(axis=-1)
+
+
+def ranks(totals) -> np.ndarray:
+    """Rank along the last axis, 1 = highest total; ties share the better rank."""
+    totals = np.asarray(totals, dtype=float)
+    return stats.rankdata(-totals, method="min", axis=-1).astype(int)
+
+
+def sample_triangular_scores(low, mode, high, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws (n, *shape) from triangular(low, mode, high) elementwise (degenerate where low == high)."""
+    low, mode, high = (np.asarray(x, dtype=float) for x in (low, mode, high))
+    u = rng.random((n, *low.shape))
+    width = high - low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.where(width > 0, (mode - low) / width, 0.5)
+        left = low + np.sqrt(u * width * (mode - low))
+        right = high - np.sqrt((1 - u) * width * (high - mode))
+    return np.where(width > 0, np.where(u < c, left, right), low)
+
+
+def sample_simplex_weights(n: int, n_criteria: int, rng: np.random.Generator) -> np.ndarray:
+    """Weights uniform on the simplex (Dirichlet(1, ..., 1)), shape (n, n_criteria)."""
+    return rng.dirichlet(np.ones(n_criteria), size=n)
+
+
+def value_array(criteria: pd.DataFrame, variant_ids: list[str], model_outcomes: dict[str, dict[str, np.ndarray]],
+                qualitative_draws: np.ndarray | None = None, qualitative: pd.DataFrame | None = None,
+                which: str = "most_likely") -> np.ndarray:
+    """Values (n, V, C) for SMAA and sweeps, without loops over samples.
+
+    ``model_outcomes[variant_id]`` is the dict returned by :func:`analysis.variants.evaluate`
+    (arrays of shape (n,)); ``qualitative_draws`` has shape (n, V, number of qualitative
+    criteria, in criteria order), e.g. from :func:`sample_triangular_scores`; without it, the
+    ``which`` column of ``qualitative`` is used for every sample.
+    """
+    quantitative = criteria["kind"].eq("quantitative").to_numpy()
+    n = len(next(iter(model_outcomes[variant_ids[0]].values())))
+    performance = np.empty((n, len(variant_ids), len(criteria)))
+    for j, c in enumerate(criteria.itertuples()):
+        if c.kind == "quantitative":
+            performance[:, :, j] = np.stack([model_outcomes[v][c.indicator] for v in variant_ids], axis=1)
+    if qualitative_draws is None:
+        table = qualitative.set_index(["variant_id", "criterion"])[which]
+        qual_ids = criteria.loc[~quantitative, "criterion"]
+        qualitative_draws = np.broadcast_to(
+            np.array([[table.loc[(v, c)] for c in qual_ids] for v in variant_ids], dtype=float),
+            (n, len(variant_ids), len(qual_ids)))
+    performance[:, :, ~quantitative] = qualitative_draws
+    return linear_values(performance, criteria["worst"].to_numpy(), criteria["best"].to_numpy())
+
+
+def qualitative_bounds(qualitative: pd.DataFrame, criteria: pd.DataFrame, variant_ids: list[str]):
+    """(low, most_likely, high) arrays of shape (V, number of qualitative criteria)."""
+    table = qualitative.set_index(["variant_id", "criterion"])
+    qual_ids = criteria.loc[criteria["kind"] == "qualitative", "criterion"]
+    return tuple(np.array([[table.loc[(v, c), col] for c in qual_ids] for v in variant_ids], dtype=float)
+                 for col in ("low", "most_likely", "high"))
+
+
+# --------------------------------------------------------------------------------------------
+# Tables the notebook writes
+# --------------------------------------------------------------------------------------------
+
+def scores_table(performance: pd.DataFrame, criteria: pd.DataFrame, qualitative: pd.DataFrame) -> pd.DataFrame:
+    """Long table: variant x criterion, performance (natural unit), value (0-1) and, for
+    qualitative criteria, low / high and the rationale."""
+    values = linear_values(performance.to_numpy(), criteria["worst"].to_numpy(), criteria["best"].to_numpy())
+    qual = qualitative.set_index(["variant_id", "criterion"])
+    rows = []
+    for i, v in enumerate(performance.index):
+        for j, c in enumerate(criteria.itertuples()):
+            row = {"variant_id": v, "criterion": c.criterion, "criterion_fr": c.name_fr, "kind": c.kind,
+                   "indicator": c.indicator, "direction": c.direction, "worst": c.worst, "best": c.best,
+                   "performance": float(performance.iloc[i, j]), "value": float(values[i, j])}
+            if c.kind == "qualitative":
+                q = qual.loc[(v, c.criterion)]
+                row.update(score_low=float(q["low"]), score_high=float(q["high"]), rationale=q["rationale"],
+                           evidence=q["evidence"])
+            else:
+                row.update(score_low=np.nan, score_high=np.nan, rationale="", evidence="outcome model")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def totals_by_profile(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Long table: profile x variant, weighted total (0-1) and rank (1 = best)."""
+    totals = weighted_totals(values.to_numpy(), weights[values.columns].to_numpy())  # (P, V)
+    rank = ranks(totals)
+    rows = []
+    for p, profile in enumerate(weights.index):
+        for v, variant_id in enumerate(values.index):
+            rows.append({"profile": profile, "profile_fr": weights.attrs["profiles"][profile]["name_fr"],
+                         "variant_id": variant_id, "total": float(totals[p, v]), "rank": int(rank[p, v])})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+
+def heatmap_figure(scores: pd.DataFrame, criteria: pd.DataFrame, variant_labels: dict[str, str], source: str):
+    """Criteria x variants, coloured by value (0-1), annotated with the value and, for model
+    criteria, the performance in its unit."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from analysis.plotting import add_source
+
+    values = scores.pivot(index="criterion", columns="variant_id", values="value").loc[criteria["criterion"]]
+    perf = scores.pivot(index="criterion", columns="variant_id", values="performance").loc[criteria["criterion"]]
+    kinds = criteria.set_index("criterion")["kind"]
+    annotations = values.copy().astype(object)
+    formats = {"coverage_gini": "Gini {:.3f}", "cost_per_covered_pupil_eur": "{:.1f} €/élève",
+               "hhi": "IHH {:.0f}", "continuity_risk": "risque {:.0%}"}
+    indicator = criteria.set_index("criterion")["indicator"]
+    for c in values.index:
+        for v in values.columns:
+            value = f"{values.loc[c, v]:.2f}".replace(".", ",")
+            if kinds[c] == "quantitative":
+                detail = formats.get(indicator[c], "{:.3g}").format(perf.loc[c, v]).replace(".", ",")
+            else:
+                detail = f"note {perf.loc[c, v]:.0f}/10"
+            annotations.loc[c, v] = f"{value}\n{detail}"
+    fig, ax = plt.subplots(figsize=(10.5, 7.5))
+    sns.heatmap(values.astype(float), annot=annotations.to_numpy(), fmt="", cmap="RdYlGn", vmin=0, vmax=1,
+                linewidths=0.5, linecolor="white", cbar_kws={"label": "valeur (0 = pire borne, 1 = meilleure)"},
+                annot_kws={"fontsize": 8}, ax=ax)
+    names = criteria.set_index("criterion")["name_fr"]
+    ax.set_yticklabels([f"{names[c]} ({'modèle' if kinds[c] == 'quantitative' else 'qualitatif'})"
+                        for c in values.index], rotation=0, fontsize=9)
+    import textwrap
+
+    ax.set_xticklabels([v + "\n" + "\n".join(textwrap.wrap(variant_labels[v].split(" — ", 1)[-1], 16))
+                        for v in values.columns], rotation=0, fontsize=8.5)
+    colourbar = ax.collections[0].colorbar
+    colourbar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda x, _p: f"{x:.1f}".replace(".", ",")))
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title("Performance des variantes par critère (valeur normalisée)")
+    add_source(fig, source)
+    return fig
+
+
+def totals_figure(totals: pd.DataFrame, variant_labels: dict[str, str], colours: dict[str, str], source: str):
+    """Weighted totals per profile (groups) and variant (bars), rank written on each bar."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plotting import add_source
+
+    profiles = list(dict.fromkeys(totals["profile"]))
+    profile_names = dict(zip(totals["profile"], totals["profile_fr"]))
+    variant_ids = list(dict.fromkeys(totals["variant_id"]))
+    width = 0.8 / len(variant_ids)
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    x = np.arange(len(profiles))
+    indexed = totals.set_index(["profile", "variant_id"])
+    for i, v in enumerate(variant_ids):
+        heights = [indexed.loc[(p, v), "total"] for p in profiles]
+        rank_labels = [f"{indexed.loc[(p, v), 'rank']}" for p in profiles]
+        bars = ax.bar(x - 0.4 + width * (i + 0.5), heights, width, color=colours.get(v, "#7b4fa3"),
+                      label=variant_labels[v])
+        for bar, label in zip(bars, rank_labels):
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.01, label, ha="center",
+                    va="bottom", fontsize=8, color="#333333")
+    ax.set_xticks(x)
+    ax.set_xticklabels([profile_names[p] for p in profiles])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("score pondéré (0 à 1)")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _p: f"{y:.1f}".replace(".", ",")))
+    ax.set_title("Score pondéré des variantes par profil de parties prenantes (chiffre = rang)")
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9, title="Variante")
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig

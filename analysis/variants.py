@@ -1,0 +1,758 @@
+"""The procurement-framework variants (STUDY.md §2.3): variants as data, and their outcome model.
+
+1. **Variants are data.** One YAML file per variant in ``data/variants/`` (``V0_*.yaml`` ...):
+   who buys, procedures per year at each level of government, orders placed without a tender,
+   the share of the budget bought nationally, co-financing rate and cap per pupil, the eligible
+   list (none / catalogue / label / framework), contract length, price negotiation, the
+   stability of funding, and a source for each. :func:`load_variant` checks a file against
+   :data:`VARIANT_SCHEMA` (JSON Schema) and raises :class:`VariantError` naming the file, the
+   variant and the field.
+2. **Parameters are data.** ``data/variants/model_parameters.csv``: every parameter of the model
+   with a value, a range, a distribution and a source (evidence ids from
+   ``data/raw/evidence/procurement_evidence.csv``) or ``assumption``. :func:`salib_problem` gives
+   them in SALib's format.
+3. **The outcome model** :func:`evaluate` is vectorised with numpy over parameter samples: each
+   parameter may be an array of shape ``(n_samples,)``; no Python loop runs over samples.
+
+The model, for one variant and an annual public budget ``B`` for digital resources and ``P``
+pupils (every step is stated in the docstring of :func:`evaluate`):
+
+- *money*: the national share of ``B`` is either spent by the State or its operator on national
+  lots, or, when the variant co-finances, a pool that matches local purchases from the list at
+  the co-financing rate up to a cap per pupil (unused pool lapses). Local budgets are spread
+  over territories (deciles) with a lognormal dispersion; part goes through the list/catalogue/
+  framework (orders), the rest through local procedures. An intermediary (operator or central
+  purchasing body) keeps a fee on the flows it handles;
+- *transaction costs*: procedures x cost per procedure (EU averages for the authority and the
+  bidders; local procedures at a fraction of that), orders x cost per order, label running cost
+  and suppliers' certification costs;
+- *price effect*: negotiated flows buy ``1 / (1 - d)`` times more at list prices, with ``d`` the
+  central-purchasing discount times the share of it that applies to pedagogical content;
+- *coverage*: a pupil is covered when the resources bought per pupil are worth a full package;
+  inequality is the Gini coefficient of coverage across territory deciles;
+- *suppliers*: suppliers are ranked by size; a purchase decision picks rank ``j`` with Zipf
+  probabilities (national awards more concentrated than local choices); expected suppliers
+  reached, expected HHI of spend and the SME share of spend follow in closed form;
+- *continuity*: the probability that a resource in use is interrupted within the horizon, from
+  the hazard of the funding scheme, re-tendering and exits of small suppliers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from scipy import stats
+
+from analysis import config
+from analysis.io import read_yaml
+from analysis.validation import read_csv_validated, schema_violations
+
+VARIANTS_DIR = config.DATA / "variants"
+PARAMETERS_FILE = VARIANTS_DIR / "model_parameters.csv"
+EVIDENCE_RAW = config.RAW / "evidence" / "procurement_evidence.csv"
+
+LEVELS = ("national", "regional", "departmental", "communal", "school")
+LEVEL_LABELS_FR = {"national": "national", "regional": "régions", "departmental": "départements",
+                   "communal": "communes", "school": "établissements"}
+ELIGIBLE_LISTS = ("none", "catalogue", "label", "framework")
+INTERMEDIARIES = ("none", "operator", "central_purchasing_body")
+FUNDING_STABILITY = ("stop_and_go", "multi_year", "permanent")
+DISTRIBUTIONS = ("uniform", "triangular", "constant")
+
+#: Rows of the supplier grid evaluated at once (memory bound: block x pool size floats).
+BLOCK_SIZE = 4096
+
+# --------------------------------------------------------------------------------------------
+# 1. Variant files
+# --------------------------------------------------------------------------------------------
+
+_MECHANISM_PROPERTIES = {
+    "buyer": {"type": "string", "minLength": 3},
+    "procedures_per_year": {
+        "type": "object", "required": list(LEVELS), "additionalProperties": False,
+        "properties": {level: {"type": "number", "minimum": 0} for level in LEVELS},
+    },
+    "orders_per_year": {"type": "number", "minimum": 0},
+    "national_share": {"type": "number", "minimum": 0, "maximum": 1},
+    "local_share_via_list": {"type": "number", "minimum": 0, "maximum": 1},
+    "co_financing_rate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+    "co_financing_cap_eur_per_pupil": {"type": ["number", "null"], "minimum": 0},
+    "eligible_list": {"enum": list(ELIGIBLE_LISTS)},
+    "lots_per_national_procedure": {"type": "integer", "minimum": 0},
+    "intermediary": {"enum": list(INTERMEDIARIES)},
+    "contract_years": {"type": "number", "exclusiveMinimum": 0},
+    "price_negotiation": {"type": "boolean"},
+    "funding_stability": {"enum": list(FUNDING_STABILITY)},
+}
+MECHANISM_FIELDS = tuple(_MECHANISM_PROPERTIES)
+
+VARIANT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["id", "name_fr", "name_en", "oecd_family", "description_fr", "mechanism", "sources"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "pattern": "^V[0-9]+$"},
+        "name_fr": {"type": "string", "minLength": 3},
+        "name_en": {"type": "string", "minLength": 3},
+        "oecd_family": {"type": "string", "minLength": 1},
+        "description_fr": {"type": "string", "minLength": 10},
+        "mechanism": {"type": "object", "required": list(MECHANISM_FIELDS), "additionalProperties": False,
+                      "properties": _MECHANISM_PROPERTIES},
+        "sources": {"type": "object", "required": list(MECHANISM_FIELDS), "additionalProperties": False,
+                    "properties": {name: {"type": "string", "minLength": 3} for name in MECHANISM_FIELDS}},
+    },
+}
+
+
+class VariantError(ValueError):
+    """A variant file is malformed; the message names the file, the variant and the field."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    name_fr: str
+    name_en: str
+    oecd_family: str
+    description_fr: str
+    mechanism: dict
+    sources: dict
+    path: str = ""
+
+    @property
+    def label_fr(self) -> str:
+        return f"{self.id} — {self.name_fr}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(config.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def variant_from_dict(document, source: str = "<dict>") -> Variant:
+    """Check one variant document against :data:`VARIANT_SCHEMA` and the rules between fields."""
+    variant_id = document.get("id", "?") if isinstance(document, dict) else "?"
+    violations = schema_violations(document, VARIANT_SCHEMA)
+    if violations:
+        raise VariantError("\n".join(f"{source}: variant {variant_id}: field {where}: {message}"
+                                     for where, message in violations))
+    m = document["mechanism"]
+    problems = []
+    if m["co_financing_rate"] > 0 and m["eligible_list"] == "none":
+        problems.append(("mechanism/co_financing_rate", "co-financing needs an eligible list (eligible_list is none)"))
+    if m["local_share_via_list"] > 0 and m["orders_per_year"] == 0:
+        problems.append(("mechanism/orders_per_year", "local spending goes through the list but no order is placed"))
+    if m["local_share_via_list"] > 0 and m["eligible_list"] == "none":
+        problems.append(("mechanism/local_share_via_list", "local spending through a list needs an eligible list"))
+    if m["national_share"] > 0 and m["co_financing_rate"] == 0 and (
+            m["procedures_per_year"]["national"] == 0 or m["lots_per_national_procedure"] == 0):
+        problems.append(("mechanism/procedures_per_year/national",
+                         "a national share is bought without any national procedure or lot"))
+    if m["eligible_list"] == "framework" and m["procedures_per_year"]["national"] * m["lots_per_national_procedure"] == 0:
+        problems.append(("mechanism/lots_per_national_procedure", "framework agreements need national procedures with lots"))
+    if problems:
+        raise VariantError("\n".join(f"{source}: variant {variant_id}: field {where}: {message}"
+                                     for where, message in problems))
+    return Variant(id=document["id"], name_fr=document["name_fr"], name_en=document["name_en"],
+                   oecd_family=document["oecd_family"], description_fr=document["description_fr"],
+                   mechanism=document["mechanism"], sources=document["sources"], path=source)
+
+
+def load_variant(path: str | os.PathLike) -> Variant:
+    """Read and check one variant file."""
+    path = Path(path)
+    shown = _shown(path)
+    try:
+        document = read_yaml(path)
+    except Exception as error:  # yaml syntax errors
+        raise VariantError(f"{shown}: variant ?: field (file): not readable YAML: {error}") from None
+    if not isinstance(document, dict):
+        raise VariantError(f"{shown}: variant ?: field (top level): the file must hold a mapping")
+    return variant_from_dict(document, shown)
+
+
+def variant_files(directory: Path = VARIANTS_DIR) -> list[Path]:
+    return sorted(directory.glob("V*.yaml"))
+
+
+def load_variants(directory: Path = VARIANTS_DIR) -> list[Variant]:
+    """Every variant file in ``directory``, in id order (V0, V1, ... V10); ids must be unique."""
+    variants = [load_variant(path) for path in variant_files(directory)]
+    seen = {}
+    for variant in variants:
+        if variant.id in seen:
+            raise VariantError(f"{variant.path}: variant {variant.id}: field id: also used by {seen[variant.id]}")
+        seen[variant.id] = variant.path
+    return sorted(variants, key=lambda v: int(v.id[1:]))
+
+
+def mechanism_table(variants: list[Variant]) -> pd.DataFrame:
+    """One row per variant, one column per mechanism field (procedures by level spread out)."""
+    rows = []
+    for v in variants:
+        m = v.mechanism
+        row = {"variant_id": v.id, "variant_name_fr": v.name_fr, "oecd_family": v.oecd_family}
+        for key in MECHANISM_FIELDS:
+            if key == "procedures_per_year":
+                for level in LEVELS:
+                    row[f"procedures_{level}"] = m[key][level]
+            else:
+                row[key] = m[key]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Evidence (raw, transcribed) and parameter table
+# --------------------------------------------------------------------------------------------
+
+EVIDENCE_SCHEMA = pa.DataFrameSchema(
+    {
+        "evidence_id": pa.Column(str, pa.Check.str_matches(r"^[A-Z0-9][A-Z0-9-]+$"), unique=True),
+        "document": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$")),
+        "fact": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "value": pa.Column(float, pa.Check.ge(0)),
+        "value_low": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "value_high": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "unit": pa.Column(str),
+        "wording": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "location": pa.Column(str),
+        "publisher": pa.Column(str),
+        "document_year": pa.Column(float, pa.Check.in_range(1990, 2100), nullable=True),
+        "url": pa.Column(str, pa.Check.str_matches(r"^https?://")),
+        "licence": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "licence_url": pa.Column(str, pa.Check.str_matches(r"^https?://")),
+        "document_title": pa.Column(str),
+    },
+    checks=[
+        pa.Check(lambda d: (d["value_low"].isna() | (d["value_low"] <= d["value"])), name="value_low <= value"),
+        pa.Check(lambda d: (d["value_high"].isna() | (d["value"] <= d["value_high"])), name="value <= value_high"),
+    ],
+    coerce=True,
+    strict=True,
+)
+
+PARAMETER_SCHEMA = pa.DataFrameSchema(
+    {
+        "name": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), unique=True),
+        "label_fr": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "unit": pa.Column(str),
+        "value": pa.Column(float),
+        "low": pa.Column(float),
+        "high": pa.Column(float),
+        "distribution": pa.Column(str, pa.Check.isin(list(DISTRIBUTIONS))),
+        "applies_to": pa.Column(str, pa.Check.str_matches(r"^(all|V[0-9]+(;V[0-9]+)*)$")),
+        "source": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "evidence_ids": pa.Column(str, nullable=True),
+        "note": pa.Column(str, nullable=True),
+    },
+    checks=[
+        pa.Check(lambda d: (d["low"] <= d["value"]) & (d["value"] <= d["high"]), name="low <= value <= high"),
+        pa.Check(lambda d: (d["distribution"] == "constant") | (d["low"] < d["high"]), name="low < high unless constant"),
+        pa.Check(lambda d: (d["distribution"] == "constant") | (d["low"] >= 0), name="low >= 0 (SALib triangular needs it)"),
+        pa.Check(lambda d: (d["distribution"] != "triangular") | (d["value"] < d["high"]), name="triangular mode below high"),
+        pa.Check(lambda d: d["source"].str.contains("assumption") | d["evidence_ids"].notna(),
+                 name="source is 'assumption' or cites evidence ids"),
+    ],
+    coerce=True,
+    strict=True,
+)
+
+REQUIRED_PARAMETERS = (
+    "budget_eur", "pupils", "cost_procedure_authority_eur", "cost_procedure_bidders_eur",
+    "local_procedure_cost_factor", "order_cost_eur", "price_discount_central", "content_discount_factor",
+    "operator_fee_rate", "cpb_fee_rate", "label_admin_cost_eur", "label_products",
+    "certification_cost_per_product_eur", "lots_per_local_procedure", "awardees_per_framework_lot",
+    "supplier_pool", "zipf_local", "zipf_national", "large_firms", "label_pass_rate",
+    "territorial_dispersion", "package_cost_per_pupil_eur", "hazard_stop_and_go", "hazard_multi_year",
+    "hazard_permanent", "switch_prob_at_retender", "sme_exit_hazard", "continuity_horizon_years",
+    "n_territories",
+)
+
+
+def read_evidence(path: str | os.PathLike = EVIDENCE_RAW) -> pd.DataFrame:
+    return read_csv_validated(path, EVIDENCE_SCHEMA)
+
+
+def load_parameters(path: str | os.PathLike = PARAMETERS_FILE,
+                    evidence: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The parameter table, validated; every evidence id it cites must exist in the evidence file."""
+    table = read_csv_validated(path, PARAMETER_SCHEMA, dtype={"evidence_ids": "string", "note": "string"})
+    missing = sorted(set(REQUIRED_PARAMETERS) - set(table["name"]))
+    if missing:
+        raise VariantError(f"{_shown(Path(path))}: parameters missing: {missing}")
+    evidence = read_evidence() if evidence is None else evidence
+    known = set(evidence["evidence_id"])
+    for row in table.itertuples():
+        if isinstance(row.evidence_ids, str):
+            unknown = [e for e in row.evidence_ids.split(";") if e not in known]
+            if unknown:
+                raise VariantError(f"{_shown(Path(path))}: parameter {row.name}: field evidence_ids: "
+                                   f"unknown evidence ids {unknown}")
+    return table.reset_index(drop=True)
+
+
+def with_market_inputs(parameters: pd.DataFrame, market: pd.DataFrame, budget_column: str = "central",
+                       pupils_column: str = "central") -> pd.DataFrame:
+    """Replace budget and pupils (value and range) by the market part's table.
+
+    ``market`` has columns ``quantity, low, central, high, unit, source`` with rows
+    ``annual_public_digital_resources_budget_eur`` and ``pupils``. ``*_column`` picks the value
+    used as central (``low``, ``central`` or ``high``); the range stays low-high.
+    """
+    for column in (budget_column, pupils_column):
+        if column not in ("low", "central", "high"):
+            raise VariantError(f"market table: column {column!r} is not one of low, central, high")
+    rows = {"budget_eur": "annual_public_digital_resources_budget_eur", "pupils": "pupils"}
+    chosen = {"budget_eur": budget_column, "pupils": pupils_column}
+    table = parameters.copy()
+    indexed = market.set_index("quantity")
+    for name, quantity in rows.items():
+        if quantity not in indexed.index:
+            raise VariantError(f"market table: row {quantity!r} is missing")
+        row = indexed.loc[quantity]
+        low, high = float(row["low"]), float(row["high"])
+        value = float(row[chosen[name]])
+        if not (0 < low <= value <= high):
+            raise VariantError(f"market table: row {quantity!r}: expected 0 < low <= {chosen[name]} <= high")
+        if low == high:  # keep a usable range for sampling
+            low, high = value * 0.999, value * 1.001
+        mask = table["name"] == name
+        table.loc[mask, ["value", "low", "high"]] = [value, low, high]
+        table.loc[mask, "source"] = f"market part (notebook 03): {row['source']}"
+        table.loc[mask, "distribution"] = "uniform"
+    return table
+
+
+def salib_problem(parameters: pd.DataFrame) -> dict:
+    """The uncertain parameters in SALib's problem format (constants are left out).
+
+    Uniform: ``bounds = [low, high]``, ``dists = "unif"``; triangular: ``bounds = [low, high,
+    (value - low) / (high - low)]`` (SALib's peak as a fraction of the width), ``dists = "triang"``.
+    """
+    uncertain = parameters[parameters["distribution"] != "constant"]
+    bounds, dists = [], []
+    for row in uncertain.itertuples():
+        if row.distribution == "uniform":
+            bounds.append([float(row.low), float(row.high)])
+            dists.append("unif")
+        else:
+            bounds.append([float(row.low), float(row.high), float((row.value - row.low) / (row.high - row.low))])
+            dists.append("triang")
+    return {"num_vars": len(uncertain), "names": uncertain["name"].tolist(), "bounds": bounds, "dists": dists}
+
+
+def sample_parameters(parameters: pd.DataFrame, n: int, seed: int) -> dict[str, np.ndarray]:
+    """Independent Monte Carlo draws of every uncertain parameter (constants repeated)."""
+    rng = np.random.default_rng(seed)
+    draws = {}
+    for row in parameters.itertuples():
+        u = rng.random(n)
+        if row.distribution == "uniform":
+            draws[row.name] = row.low + u * (row.high - row.low)
+        elif row.distribution == "triangular":
+            c = (row.value - row.low) / (row.high - row.low)
+            draws[row.name] = stats.triang.ppf(u, c, loc=row.low, scale=row.high - row.low)
+        else:
+            draws[row.name] = np.full(n, float(row.value))
+    return draws
+
+
+def parameters_report(parameters: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """The table of every parameter for reports/: value, range, distribution, source, evidence."""
+    lookup = evidence.set_index("evidence_id")
+    cited = []
+    for ids in parameters["evidence_ids"]:
+        if isinstance(ids, str):
+            cited.append("; ".join(f"{i}: {lookup.loc[i, 'value']:g} {lookup.loc[i, 'unit']} ({lookup.loc[i, 'publisher']})"
+                                   for i in ids.split(";")))
+        else:
+            cited.append("")
+    report = parameters[["name", "label_fr", "unit", "value", "low", "high", "distribution", "applies_to",
+                         "source", "evidence_ids"]].copy()
+    report["evidence_values"] = cited
+    report["evidence_ids"] = report["evidence_ids"].fillna("")
+    report["is_assumption"] = parameters["source"].str.startswith("assumption")
+    return report
+
+
+# --------------------------------------------------------------------------------------------
+# 3. The outcome model (vectorised)
+# --------------------------------------------------------------------------------------------
+
+OUTCOMES = {
+    # name: (label_fr, unit)
+    "procedures_per_year": ("Procédures par an", "procédures"),
+    "orders_per_year": ("Commandes sans appel d'offres par an", "commandes"),
+    "transaction_cost_authority_eur": ("Coûts de transaction des acheteurs", "€ par an"),
+    "transaction_cost_bidders_eur": ("Coûts de transaction des soumissionnaires", "€ par an"),
+    "transaction_cost_total_eur": ("Coûts de transaction totaux", "€ par an"),
+    "transaction_cost_share": ("Coûts de transaction / budget", "part"),
+    "budget_to_suppliers_eur": ("Budget qui atteint les fournisseurs", "€ par an"),
+    "share_to_suppliers": ("Part du budget qui atteint les fournisseurs", "part"),
+    "intermediary_cost_eur": ("Frais d'intermédiaire (opérateur, centrale)", "€ par an"),
+    "unused_budget_eur": ("Budget de cofinancement non consommé", "€ par an"),
+    "price_effect_eur": ("Effet prix de la négociation centrale (valeur gagnée)", "€ par an"),
+    "value_bought_eur": ("Valeur achetée au prix catalogue", "€ par an"),
+    "pupils_covered": ("Élèves couverts", "élèves"),
+    "coverage_rate": ("Taux de couverture", "part"),
+    "coverage_bottom_decile": ("Couverture du décile de territoires le moins doté", "part"),
+    "coverage_gini": ("Inégalité de couverture entre territoires (Gini)", "indice 0-1"),
+    "suppliers_reached": ("Fournisseurs atteints", "fournisseurs"),
+    "hhi": ("Concentration des dépenses (IHH)", "0-10 000"),
+    "sme_share_spend": ("Part des dépenses allant aux PME", "part"),
+    "continuity_risk": ("Risque d'interruption sur l'horizon", "probabilité"),
+    "cost_per_covered_pupil_eur": ("Coût complet par élève couvert", "€ par élève et par an"),
+}
+
+
+def _as_columns(params, parameters: pd.DataFrame) -> tuple[dict[str, np.ndarray], int]:
+    """Normalise ``params`` to {name: array (n,)}; missing names take the table's value."""
+    defaults = dict(zip(parameters["name"], parameters["value"].astype(float)))
+    if params is None:
+        given = {}
+    elif isinstance(params, Mapping):
+        given = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+    else:
+        matrix = np.atleast_2d(np.asarray(params, dtype=float))
+        names = salib_problem(parameters)["names"]
+        if matrix.shape[1] != len(names):
+            raise ValueError(f"params_matrix has {matrix.shape[1]} columns; the SALib problem has {len(names)}")
+        given = {name: matrix[:, i] for i, name in enumerate(names)}
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown parameters: {unknown}")
+    sizes = {np.size(v) for v in given.values() if np.ndim(v) > 0}
+    if len(sizes) > 1:
+        raise ValueError(f"parameter arrays of different lengths: {sorted(sizes)}")
+    n = sizes.pop() if sizes else 1
+    columns = {name: np.broadcast_to(np.ravel(given.get(name, defaults[name])), (n,)).astype(float)
+               for name in defaults}
+    return columns, n
+
+
+def _gini_equal_groups(x: np.ndarray) -> np.ndarray:
+    """Gini coefficient over equal-size groups, along the last axis (0 when everything is 0)."""
+    k = x.shape[-1]
+    mean = x.mean(axis=-1)
+    diffs = np.abs(x[..., :, None] - x[..., None, :]).sum(axis=(-1, -2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gini = diffs / (2 * k * k * mean)
+    return np.where(mean > 0, gini, 0.0)
+
+
+def _supplier_outcomes(p_cols: dict[str, np.ndarray], mech: dict, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                       lots_bought: np.ndarray, n_open: np.ndarray, n_list: np.ndarray,
+                       framework_places: np.ndarray) -> dict[str, np.ndarray]:
+    """Suppliers reached, HHI and SME share, evaluated in blocks of samples (memory bound)."""
+    n = a.shape[0]
+    out = {"suppliers_reached": np.empty(n), "hhi": np.empty(n), "sme_share_spend": np.empty(n)}
+    gate = mech["eligible_list"]
+    for start in range(0, n, BLOCK_SIZE):
+        s = slice(start, min(start + BLOCK_SIZE, n))
+        pool = p_cols["supplier_pool"][s][:, None]
+        j = np.arange(1, int(np.ceil(p_cols["supplier_pool"][s].max())) + 1, dtype=float)[None, :]
+        in_pool = np.clip(pool - j + 1, 0.0, 1.0)  # soft edge for a fractional pool size
+        p = in_pool * j ** -p_cols["zipf_national"][s][:, None]
+        p /= p.sum(axis=1, keepdims=True)
+        q = in_pool * j ** -p_cols["zipf_local"][s][:, None]
+        q /= q.sum(axis=1, keepdims=True)
+        # Probability that supplier j is inside the gate that list orders must go through.
+        if gate == "label":
+            pi = np.broadcast_to(p_cols["label_pass_rate"][s][:, None], q.shape)
+        elif gate == "catalogue":
+            pi = 1.0 - (1.0 - p) ** lots_bought[s][:, None]
+        elif gate == "framework":
+            pi = 1.0 - (1.0 - p) ** framework_places[s][:, None]
+        else:
+            pi = np.ones_like(q)
+        q_list = q * pi
+        total = q_list.sum(axis=1, keepdims=True)
+        q_list = np.divide(q_list, total, out=np.zeros_like(q_list), where=total > 0)
+        L = np.maximum(lots_bought[s], 1.0)[:, None]
+        no = np.maximum(n_open[s], 1.0)[:, None]
+        nl = np.maximum(n_list[s], 1.0)[:, None]
+        aa, bb, cc = a[s][:, None], b[s][:, None], c[s][:, None]
+        second_moment = (aa ** 2 * (p ** 2 + p * (1 - p) / L) + bb ** 2 * (q ** 2 + q * (1 - q) / no)
+                         + cc ** 2 * (q_list ** 2 + q_list * (1 - q_list) / nl)
+                         + 2 * aa * bb * p * q + 2 * aa * cc * p * q_list + 2 * bb * cc * q * q_list)
+        out["hhi"][s] = 10_000 * second_moment.sum(axis=1)
+        not_reached = ((1 - p) ** lots_bought[s][:, None] * (1 - q) ** n_open[s][:, None]
+                       * (1 - q_list) ** n_list[s][:, None])
+        out["suppliers_reached"][s] = (in_pool * (1 - not_reached)).sum(axis=1)
+        sme = np.clip(j - p_cols["large_firms"][s][:, None], 0.0, 1.0)
+        out["sme_share_spend"][s] = (sme * (aa * p + bb * q + cc * q_list)).sum(axis=1)
+    return out
+
+
+def evaluate(variant: Variant, params=None, parameters: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
+    """Outcomes of ``variant`` for parameter samples; every outcome is an array of shape (n,).
+
+    ``params``: ``None`` (the table's values, n = 1), a mapping ``{name: scalar or array (n,)}``
+    (missing names take the table's value), or a matrix ``(n, num_vars)`` whose columns follow
+    ``salib_problem(parameters)["names"]`` (what SALib's samplers return).
+
+    Steps (B budget, P pupils, s national share, g share of local spending through the list,
+    r co-financing rate, cap per pupil, K territory deciles):
+
+    1. Local budget per pupil in decile k: ``(1 - s) B / P * w_k``, ``w_k`` lognormal quantiles
+       with log standard deviation ``territorial_dispersion``, mean 1.
+    2. National share: if r > 0, a pool ``s B`` matching list purchases, per pupil
+       ``min(r / (1 - r) * g * local_k, cap)``, scaled down if the pool is short; what is not
+       drawn lapses (``unused_budget_eur``). Otherwise ``s B`` buys national lots.
+    3. Intermediary fee (operator or central purchasing body) on national and list flows.
+    4. Negotiated flows (national and list, if ``price_negotiation``) buy ``1 / (1 - d)`` at list
+       prices, ``d = price_discount_central * content_discount_factor``.
+    5. Coverage in decile k: ``min(1, value per pupil / package_cost_per_pupil_eur)``.
+    6. Transaction costs: national procedures at the EU average cost (authority, bidders), local
+       procedures at ``local_procedure_cost_factor`` of it, orders at ``order_cost_eur``; a
+       label adds its running cost (authority) and certification of ``label_products`` every
+       ``contract_years`` (bidders).
+    7. Suppliers: see :func:`_supplier_outcomes`.
+    8. Continuity risk over the horizon H: ``1 - exp(-H (h_funding + switch / contract_years +
+       sme_share * sme_exit_hazard))``.
+    """
+    parameters = load_parameters() if parameters is None else parameters
+    p, n = _as_columns(params, parameters)
+    m = variant.mechanism
+    procs = m["procedures_per_year"]
+    B, P = p["budget_eur"], p["pupils"]
+    s, g, r = m["national_share"], m["local_share_via_list"], m["co_financing_rate"]
+    cap = np.inf if m["co_financing_cap_eur_per_pupil"] is None else float(m["co_financing_cap_eur_per_pupil"])
+    K = int(round(parameters.set_index("name").loc["n_territories", "value"]))
+
+    # 1. territories
+    z = stats.norm.ppf((np.arange(K) + 0.5) / K)[None, :]
+    sigma = p["territorial_dispersion"][:, None]
+    w = np.exp(sigma * z - sigma ** 2 / 2)
+    w = w / w.mean(axis=1, keepdims=True)
+    local_pp = ((1 - s) * B / P)[:, None] * w                     # € per pupil, by decile
+    open_pp, list_pp = (1 - g) * local_pp, g * local_pp
+
+    # 2. national share: co-financing pool or national purchase
+    pool = s * B
+    if r > 0:
+        demand_pp = np.minimum(r / (1 - r) * list_pp, cap)
+        demand = demand_pp.mean(axis=1) * P
+        paid = np.minimum(pool, demand)
+        scale = np.divide(paid, demand, out=np.zeros(n), where=demand > 0)
+        match_pp = demand_pp * scale[:, None]
+        national_direct = np.zeros(n)
+        unused = pool - paid
+    else:
+        match_pp = np.zeros_like(local_pp)
+        national_direct = pool * np.ones(n)
+        unused = np.zeros(n)
+
+    # 3. intermediary fee
+    fee = {"operator": p["operator_fee_rate"], "central_purchasing_body": p["cpb_fee_rate"]}.get(
+        m["intermediary"], np.zeros(n))
+    national_to_suppliers = national_direct * (1 - fee)
+    list_to_suppliers_pp = (list_pp + match_pp) * (1 - fee)[:, None]
+    list_to_suppliers = list_to_suppliers_pp.mean(axis=1) * P
+    open_to_suppliers = open_pp.mean(axis=1) * P
+    intermediary_cost = fee * (national_direct + (list_pp + match_pp).mean(axis=1) * P)
+    to_suppliers = national_to_suppliers + open_to_suppliers + list_to_suppliers
+
+    # 4. price effect
+    d = p["price_discount_central"] * p["content_discount_factor"] if m["price_negotiation"] else np.zeros(n)
+    multiplier = 1 / (1 - d)
+    value_pp = (national_to_suppliers / P * multiplier)[:, None] + open_pp + list_to_suppliers_pp * multiplier[:, None]
+    price_effect = (national_to_suppliers + list_to_suppliers) * (multiplier - 1)  # exactly 0 without negotiation
+    value_bought = to_suppliers + price_effect
+
+    # 5. coverage
+    coverage = np.minimum(1.0, value_pp / p["package_cost_per_pupil_eur"][:, None])
+    coverage_rate = coverage.mean(axis=1)
+
+    # 6. transaction costs
+    n_national = procs["national"]
+    n_local = sum(procs[level] for level in LEVELS if level != "national")
+    factor = p["local_procedure_cost_factor"]
+    authority = (n_national + n_local * factor) * p["cost_procedure_authority_eur"] + m["orders_per_year"] * p["order_cost_eur"]
+    bidders = (n_national + n_local * factor) * p["cost_procedure_bidders_eur"]
+    if m["eligible_list"] == "label":
+        authority = authority + p["label_admin_cost_eur"]
+        bidders = bidders + p["label_products"] * p["certification_cost_per_product_eur"] / m["contract_years"]
+    total_tc = authority + bidders
+
+    # 7. suppliers
+    lots_national = n_national * m["lots_per_national_procedure"]
+    lots_bought = np.full(n, float(lots_national) if national_direct.max() > 0 else 0.0)
+    framework_places = lots_national * p["awardees_per_framework_lot"]
+    n_open = n_local * p["lots_per_local_procedure"]
+    n_list = np.full(n, float(m["orders_per_year"]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(to_suppliers > 0, national_to_suppliers / to_suppliers, 0.0)
+        b = np.where(to_suppliers > 0, open_to_suppliers / to_suppliers, 0.0)
+        c = np.where(to_suppliers > 0, list_to_suppliers / to_suppliers, 0.0)
+    suppliers = _supplier_outcomes(p, m, a, b, c, lots_bought, n_open, n_list, framework_places)
+
+    # 8. continuity
+    hazard_funding = {"stop_and_go": p["hazard_stop_and_go"], "multi_year": p["hazard_multi_year"],
+                      "permanent": p["hazard_permanent"]}[m["funding_stability"]]
+    hazard = hazard_funding + p["switch_prob_at_retender"] / m["contract_years"] + suppliers["sme_share_spend"] * p["sme_exit_hazard"]
+    continuity_risk = 1 - np.exp(-hazard * p["continuity_horizon_years"])
+
+    pupils_covered = coverage_rate * P
+    spent = B - unused
+    return {
+        "procedures_per_year": np.full(n, float(n_national + n_local)),
+        "orders_per_year": np.full(n, float(m["orders_per_year"])),
+        "transaction_cost_authority_eur": authority,
+        "transaction_cost_bidders_eur": bidders,
+        "transaction_cost_total_eur": total_tc,
+        "transaction_cost_share": total_tc / B,
+        "budget_to_suppliers_eur": to_suppliers,
+        "share_to_suppliers": to_suppliers / B,
+        "intermediary_cost_eur": intermediary_cost,
+        "unused_budget_eur": unused,
+        "price_effect_eur": price_effect,
+        "value_bought_eur": value_bought,
+        "pupils_covered": pupils_covered,
+        "coverage_rate": coverage_rate,
+        "coverage_bottom_decile": coverage[:, 0],
+        "coverage_gini": _gini_equal_groups(coverage),
+        "suppliers_reached": suppliers["suppliers_reached"],
+        "hhi": suppliers["hhi"],
+        "sme_share_spend": suppliers["sme_share_spend"],
+        "continuity_risk": continuity_risk,
+        "cost_per_covered_pupil_eur": np.divide(spent + total_tc, pupils_covered,
+                                                out=np.full(n, np.inf), where=pupils_covered > 0),
+    }
+
+
+def outcomes_table(variants: list[Variant], parameters: pd.DataFrame, samples: dict[str, np.ndarray] | None = None,
+                   quantiles: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """Long table: variant x outcome, the central value (table values) and, with ``samples``, the
+    Monte Carlo median and quantiles."""
+    rows = []
+    for variant in variants:
+        central = evaluate(variant, None, parameters)
+        drawn = evaluate(variant, samples, parameters) if samples is not None else None
+        for name, (label, unit) in OUTCOMES.items():
+            row = {"variant_id": variant.id, "variant_name_fr": variant.name_fr, "outcome": name,
+                   "label_fr": label, "unit": unit, "central": float(central[name][0])}
+            if drawn is not None:
+                row["median"] = float(np.median(drawn[name]))
+                row[f"q{int(quantiles[0] * 100):02d}"] = float(np.quantile(drawn[name], quantiles[0]))
+                row[f"q{int(quantiles[1] * 100):02d}"] = float(np.quantile(drawn[name], quantiles[1]))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Countries that illustrate each variant (from the practices part's map)
+# --------------------------------------------------------------------------------------------
+
+COUNTRY_MAP_COLUMNS = ["system_code", "system_name_fr", "variant_id", "variant_name_fr", "evidence", "rationale"]
+
+
+def countries_by_variant(country_map: pd.DataFrame, variants: list[Variant]) -> pd.DataFrame:
+    """One row per variant: the systems of the OECD table that illustrate it (V0 = France today)."""
+    missing = [c for c in COUNTRY_MAP_COLUMNS if c not in country_map.columns]
+    if missing:
+        raise VariantError(f"country_variant_map: columns missing: {missing}")
+    unknown = sorted(set(country_map["variant_id"]) - {v.id for v in variants})
+    if unknown:
+        raise VariantError(f"country_variant_map: unknown variant ids {unknown}")
+    rows = []
+    for variant in variants:
+        members = country_map[country_map["variant_id"] == variant.id].sort_values("system_name_fr")
+        rows.append({"variant_id": variant.id, "variant_name_fr": variant.name_fr,
+                     "oecd_family": variant.oecd_family, "n_systems": len(members),
+                     "systems_fr": ", ".join(members["system_name_fr"]),
+                     "system_codes": ";".join(members["system_code"]),
+                     "note": "situation de référence : la France aujourd'hui" if variant.id == "V0" else ""})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Figure
+# --------------------------------------------------------------------------------------------
+
+VARIANT_COLOURS = {"V0": "#8a8f99", "V1": "#1f3f99", "V2": "#29a36a", "V3": "#e4572e", "V4": "#f2a541"}
+
+#: Outcomes drawn in the figure: (outcome, title, scale factor, axis label).
+FIGURE_OUTCOMES = [
+    ("transaction_cost_total_eur", "Coûts de transaction\n(acheteurs + soumissionnaires)", 1e-6, "M€ par an"),
+    ("price_effect_eur", "Effet prix de la négociation\n(valeur gagnée)", 1e-6, "M€ par an"),
+    ("share_to_suppliers", "Part du budget qui atteint\nles fournisseurs", 100, "% du budget"),
+    ("coverage_rate", "Élèves couverts", 100, "% des élèves"),
+    ("coverage_gini", "Inégalité de couverture\nentre territoires (Gini)", 1, "indice (0 = égalité)"),
+    ("hhi", "Concentration des dépenses\n(IHH)", 1, "indice 0–10 000"),
+    ("sme_share_spend", "Part des dépenses\nallant aux PME", 100, "% des dépenses"),
+    ("continuity_risk", "Risque d'interruption\nd'une ressource à 5 ans", 100, "probabilité (%)"),
+]
+
+
+def variant_colour(variant_id: str) -> str:
+    return VARIANT_COLOURS.get(variant_id, "#7b4fa3")
+
+
+def french_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
+    """Tick labels with French decimal commas and thin-space thousands."""
+    from matplotlib.ticker import FuncFormatter
+
+    from analysis.plotting import number_fr
+
+    def fmt(x, _pos):
+        if decimals is not None:
+            return number_fr(x, decimals)
+        return number_fr(x, 0) if abs(x) >= 1000 else f"{x:g}".replace(".", ",")
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(fmt))
+
+
+def outcomes_figure(table: pd.DataFrame, variants_list: list[Variant], source: str):
+    """Small multiples: one panel per outcome, one bar per variant (central value) with the
+    Monte Carlo 5-95 % interval (the same draws for every variant)."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plotting import add_source
+
+    fig, axes = plt.subplots(2, 4, figsize=(15, 7.8))
+    ids = [v.id for v in variants_list]
+    negotiates = {v.id: v.mechanism["price_negotiation"] for v in variants_list}
+    indexed = table.set_index(["variant_id", "outcome"])
+    for ax, (outcome, title, scale, unit) in zip(axes.ravel(), FIGURE_OUTCOMES):
+        central = np.array([indexed.loc[(v, outcome), "central"] for v in ids]) * scale
+        ax.bar(ids, central, color=[variant_colour(v) for v in ids], width=0.7)
+        if "q05" in table.columns:
+            low = np.array([indexed.loc[(v, outcome), "q05"] for v in ids]) * scale
+            high = np.array([indexed.loc[(v, outcome), "q95"] for v in ids]) * scale
+            ax.errorbar(ids, central, yerr=[np.maximum(central - low, 0), np.maximum(high - central, 0)],
+                        fmt="none", ecolor="#333333", elinewidth=1, capsize=3)
+            top = max(high.max(), central.max())
+        else:
+            top = central.max()
+        ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+        if outcome == "price_effect_eur":
+            for x, v in enumerate(ids):
+                if not negotiates[v]:
+                    ax.text(x, top * 0.02, "sans\nnégociation", ha="center", va="bottom", fontsize=7.5, color="#555555")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit, fontsize=9)
+        ax.tick_params(axis="both", labelsize=9)
+        ax.grid(axis="x", visible=False)
+        french_axis(ax)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=variant_colour(v.id)) for v in variants_list]
+    fig.legend(handles, [v.label_fr for v in variants_list], loc="lower center", ncol=len(variants_list),
+               frameon=False, fontsize=9, bbox_to_anchor=(0.5, -0.005))
+    fig.suptitle("Résultats du modèle par variante de cadre de marché (budget annuel identique)",
+                 fontsize=13, fontweight="bold")
+    fig.text(0.5, 0.935, "Barres : valeurs centrales des paramètres ; traits : intervalle 5–95 % des tirages "
+             "Monte Carlo des paramètres (mêmes tirages pour toutes les variantes)", ha="center", fontsize=9,
+             color="#444444")
+    fig.tight_layout(rect=(0, 0.05, 1, 0.93))
+    add_source(fig, source)
+    return fig
