@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from analysis import config
 
@@ -42,6 +44,22 @@ def test_scenario_writes_to_its_own_folder_with_its_parameters():
     assert re.search(r'"reference_year": 2019', plan)
     baseline_outputs = re.findall(r"\breports/(?:figures|tables|notebooks)/\S+", plan)
     assert baseline_outputs == [], "a scenario never overwrites the baseline"
+
+
+@pytest.mark.parametrize("path", sorted((config.CONFIG / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_provided_scenario_plans_its_overrides_into_its_own_folder(path):
+    """Each scenario file names itself, overrides only parameters that exist, and its dry run
+    passes every override to the notebook it names, writing under reports/scenarios/<name>/."""
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert scenario["scenario"] == path.stem
+    plan = _planned_outputs("--configfile", str(path.relative_to(config.ROOT)))
+    for notebook, overrides in scenario["notebook_params"].items():
+        defaults = yaml.safe_load((config.CONFIG / "parameters" / f"{notebook}.yaml").read_text(encoding="utf-8"))
+        assert set(overrides) <= set(defaults), f"{path.name}: unknown parameters of {notebook}"
+        assert f"reports/scenarios/{path.stem}/notebooks/{notebook}.ipynb" in plan
+        for name, value in overrides.items():
+            assert f'"{name}": {json.dumps(value, sort_keys=True, ensure_ascii=False)}' in plan, name
+    assert re.findall(r"\breports/(?:figures|tables|notebooks)/\S+", plan) == []
 
 
 def test_every_notebook_gets_output_dir_as_a_parameter():

@@ -33,6 +33,7 @@ def refresh(paths: list[Path], output_dir: Path, write_back: bool = True) -> Non
             print(f"ran {path} (prerequisite)")
             continue
         for cell in notebook.cells:
+            cell.metadata.pop("execution", None)  # execution timestamps: noise in every diff
             if cell.cell_type != "code":
                 continue
             if MARKER not in cell.source:
