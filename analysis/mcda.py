@@ -243,16 +243,22 @@ def ranks(totals) -> np.ndarray:
     return stats.rankdata(-totals, method="min", axis=-1).astype(int)
 
 
-def sample_triangular_scores(low, mode, high, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draws (n, *shape) from triangular(low, mode, high) elementwise (degenerate where low == high)."""
-    low, mode, high = (np.asarray(x, dtype=float) for x in (low, mode, high))
-    u = rng.random((n, *low.shape))
+def triangular_ppf(u, low, mode, high) -> np.ndarray:
+    """Inverse CDF of triangular(low, mode, high), elementwise and broadcasting (``low`` where
+    ``low == high``): the value below which a share ``u`` of the distribution lies."""
+    u, low, mode, high = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (u, low, mode, high)))
     width = high - low
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(width > 0, (mode - low) / width, 0.5)
         left = low + np.sqrt(u * width * (mode - low))
         right = high - np.sqrt((1 - u) * width * (high - mode))
     return np.where(width > 0, np.where(u < c, left, right), low)
+
+
+def sample_triangular_scores(low, mode, high, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draws (n, *shape) from triangular(low, mode, high) elementwise (degenerate where low == high)."""
+    low = np.asarray(low, dtype=float)
+    return triangular_ppf(rng.random((n, *low.shape)), low, mode, high)
 
 
 def sample_simplex_weights(n: int, n_criteria: int, rng: np.random.Generator) -> np.ndarray:

@@ -1,0 +1,511 @@
+"""Sensitivity of the variants' comparison (STUDY.md §2.4): how confident can a reader be in the
+recommended variant, and what would have to be true for another one to win?
+
+Four analyses, each a set of pure functions (numpy arrays whose last two axes are variants and
+criteria, as in :mod:`analysis.mcda`):
+
+1. **Weights, one at a time** (:func:`weight_sweep`, :func:`rank_reversal_thresholds`): the
+   weight of one criterion goes from 0 to 1, the others keep their proportions; totals are linear
+   in that weight, so the weights at which the first-ranked variant changes are found exactly
+   (crossings of straight lines), not on a grid.
+2. **SMAA-2** (:func:`smaa`; Lahdelma and Salminen 2001): weights sampled uniformly on the
+   simplex, model outcomes from the parameters' distributions, qualitative scores from their
+   (low, most likely, high) triangles; rank acceptability indices, central weight vectors,
+   confidence factors and the holistic acceptability index.
+3. **Global sensitivity of the model** (:func:`sobol_indices`, :func:`morris_screening`, SALib):
+   of the criteria the outcome model feeds and of the score gap between the top two variants; the
+   gap's factors include the two variants' qualitative scores (as probabilities mapped through
+   their triangles), since they move the gap as much as the model does.
+4. **Another aggregation** (:func:`topsis`, :func:`promethee_ii`): does the ranking of the
+   weighted sum hold under a distance-based and an outranking method?
+
+:class:`Comparison` gathers the data of the comparison (variants, parameters, criteria, weights,
+qualitative scores) as loaded and checked by :mod:`analysis.variants` and :mod:`analysis.mcda`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import mcda, variants
+from analysis.plotting import number_fr
+
+# --------------------------------------------------------------------------------------------
+# 0. The comparison's data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything the comparison of the variants reads, loaded and checked."""
+
+    variants: list            # analysis.variants.Variant, in id order
+    parameters: pd.DataFrame  # the outcome model's parameters (budget and pupils from the market part)
+    criteria: pd.DataFrame    # analysis.mcda.load_criteria
+    weights: pd.DataFrame     # profiles x criteria, rows sum to 1
+    qualitative: pd.DataFrame  # qualitative scores (low, most likely, high)
+
+    @property
+    def variant_ids(self) -> list[str]:
+        return [v.id for v in self.variants]
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        return self.criteria["criterion"].tolist()
+
+    @property
+    def qualitative_ids(self) -> list[str]:
+        return self.criteria.loc[self.criteria["kind"] == "qualitative", "criterion"].tolist()
+
+    def variant(self, variant_id: str):
+        return next(v for v in self.variants if v.id == variant_id)
+
+
+def load_comparison(market: pd.DataFrame, budget_column: str = "central",
+                    pupils_column: str = "central") -> Comparison:
+    """The comparison of notebook 04, from the package's data files and the market part's table."""
+    evidence = variants.read_evidence()
+    variant_list = variants.load_variants()
+    parameters = variants.with_market_inputs(variants.load_parameters(evidence=evidence), market,
+                                             budget_column=budget_column, pupils_column=pupils_column)
+    criteria = mcda.load_criteria()
+    weights = mcda.load_weight_profiles(criteria)
+    qualitative = mcda.load_qualitative_scores(criteria, [v.id for v in variant_list],
+                                               evidence_ids=set(evidence["evidence_id"]))
+    return Comparison(variant_list, parameters, criteria, weights, qualitative)
+
+
+def model_outcomes(comparison: Comparison, samples=None) -> dict[str, dict[str, np.ndarray]]:
+    """``{variant id: outcomes}`` of the outcome model, at the table's values (``samples=None``)
+    or on parameter samples (a mapping or a SALib matrix, the same for every variant)."""
+    return {v.id: variants.evaluate(v, samples, comparison.parameters) for v in comparison.variants}
+
+
+def values(comparison: Comparison, outcomes: dict[str, dict[str, np.ndarray]],
+           qualitative_draws: np.ndarray | None = None) -> np.ndarray:
+    """Values (n, V, C) in [0, 1]: model outcomes through the criteria's value functions, and
+    the qualitative scores (most likely, or ``qualitative_draws`` of shape (n, V, Q))."""
+    return mcda.value_array(comparison.criteria, comparison.variant_ids, outcomes, qualitative_draws,
+                            comparison.qualitative)
+
+
+def central_values(comparison: Comparison) -> np.ndarray:
+    """Values (V, C) at the parameters' values and the most likely scores (those of notebook 04)."""
+    return values(comparison, model_outcomes(comparison))[0]
+
+
+def recommended(central: np.ndarray, weights: pd.DataFrame, variant_ids: list[str]) -> pd.DataFrame:
+    """Per profile: the first- and second-ranked variants and the gap between their totals."""
+    totals = mcda.weighted_totals(central, weights.to_numpy())            # (P, V)
+    order = np.argsort(-totals, axis=1, kind="stable")
+    rows = []
+    for p, profile in enumerate(weights.index):
+        first, second = order[p, 0], order[p, 1]
+        rows.append({"profile": profile, "first": variant_ids[first], "second": variant_ids[second],
+                     "total_first": totals[p, first], "total_second": totals[p, second],
+                     "gap": totals[p, first] - totals[p, second]})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Weights one at a time: sweeps and exact rank-reversal thresholds
+# --------------------------------------------------------------------------------------------
+
+def swept_weights(weights, criterion: int, t) -> np.ndarray:
+    """Weight vectors (G, C) with criterion ``criterion`` at each value of ``t`` (0..1) and the
+    other criteria keeping their proportions (scaled by (1 − t) / (1 − w_j))."""
+    weights = mcda.normalise_weights(weights)
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    rest = 1.0 - weights[criterion]
+    if rest <= 0:
+        raise ValueError("the swept criterion holds all the weight: the others have no proportions to keep")
+    out = np.outer(1.0 - t, weights / rest)
+    out[:, criterion] = t
+    return out
+
+
+def weight_sweep(values_vc, weights, criterion: int, t) -> np.ndarray:
+    """Weighted totals (G, V) of the variants as the weight of ``criterion`` takes the values ``t``."""
+    return mcda.weighted_totals(np.asarray(values_vc, dtype=float), swept_weights(weights, criterion, t))
+
+
+def _first_on_segments(values_vc: np.ndarray, weights: np.ndarray, criterion: int):
+    """Breakpoints 0 = b_0 < ... < b_m = 1 of the weight of ``criterion`` between which the
+    first-ranked variant is constant, and that variant on each segment (exact: totals are lines)."""
+    rest = 1.0 - weights[criterion]
+    own = values_vc[:, criterion]                                          # slope part: t * x_vj
+    others = (values_vc @ weights - weights[criterion] * own) / rest      # (1 - t) * S_v
+    # total_v(t) = others_v + t (own_v - others_v); crossings of every pair of lines
+    slope = own - others
+    crossings = []
+    n = len(own)
+    for a in range(n):
+        for b in range(a + 1, n):
+            if slope[a] != slope[b]:
+                t_star = (others[b] - others[a]) / (slope[a] - slope[b])
+                if 0 < t_star < 1:
+                    crossings.append(t_star)
+    points = np.unique(np.concatenate([[0.0, 1.0], crossings]))
+    middles = (points[:-1] + points[1:]) / 2
+    totals = others[None, :] + middles[:, None] * slope[None, :]
+    firsts = np.argmax(totals, axis=1)
+    return points, firsts
+
+
+def rank_reversal_thresholds(values_vc, weights, criterion_ids: list[str], variant_ids: list[str],
+                             profile: str = "") -> pd.DataFrame:
+    """For each criterion: its weight, the first-ranked variant there, and the nearest weights
+    below and above at which another variant becomes first (empty when none on [0, 1]), with that
+    variant. Thresholds are exact (intersections of the variants' total lines)."""
+    values_vc = np.asarray(values_vc, dtype=float)
+    weights = mcda.normalise_weights(weights)
+    current_first = int(np.argmax(values_vc @ weights))
+    rows = []
+    for j, criterion in enumerate(criterion_ids):
+        points, firsts = _first_on_segments(values_vc, weights, j)
+        w = weights[j]
+        segment = int(np.clip(np.searchsorted(points, w, side="right") - 1, 0, len(firsts) - 1))
+        first = firsts[segment]
+        lower = upper = np.nan
+        below = above = ""
+        for k in range(segment - 1, -1, -1):
+            if firsts[k] != first:
+                lower, below = points[k + 1], variant_ids[firsts[k]]
+                break
+        for k in range(segment + 1, len(firsts)):
+            if firsts[k] != first:
+                upper, above = points[k], variant_ids[firsts[k]]
+                break
+        distance = np.nanmin([w - lower, upper - w]) if not (np.isnan(lower) and np.isnan(upper)) else np.nan
+        rows.append({"profile": profile, "criterion": criterion, "weight": w,
+                     "first": variant_ids[current_first], "threshold_below": lower, "first_below": below,
+                     "threshold_above": upper, "first_above": above, "distance_to_reversal": distance})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. SMAA-2
+# --------------------------------------------------------------------------------------------
+
+def smaa(values_nvc, weights_nc) -> dict[str, np.ndarray]:
+    """SMAA-2 from joint samples of values (n, V, C) and weights (n, C) (Lahdelma and Salminen 2001).
+
+    - ``rank_acceptability`` (V, V): share of samples in which variant v takes rank r (ties
+      share the better rank, so a row may sum to more than 1 only when ties occur);
+    - ``central_weights`` (V, C): mean weight vector of the samples in which v ranks first
+      (NaN when it never does);
+    - ``confidence`` (V,): share of the value samples in which v ranks first when the weights are
+      its central weights;
+    - ``holistic`` (V,): holistic acceptability, rank acceptabilities weighted by the linear meta
+      weights (V − r) / (V − 1);
+    - ``ranks`` (n, V): the rank of every variant in every sample.
+    """
+    values_nvc = np.asarray(values_nvc, dtype=float)
+    weights_nc = mcda.normalise_weights(weights_nc)
+    n, v_count, _ = values_nvc.shape
+    rank = mcda.ranks(mcda.weighted_totals(values_nvc, weights_nc))            # (n, V)
+    acceptability = np.stack([(rank == r).mean(axis=0) for r in range(1, v_count + 1)], axis=1)  # (V, R)
+    first = rank == 1
+    counts = first.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        central = (first.T.astype(float) @ weights_nc) / counts[:, None]
+    confidence = np.full(v_count, np.nan)
+    for v in range(v_count):
+        if counts[v]:
+            confidence[v] = (mcda.ranks(mcda.weighted_totals(values_nvc, central[v]))[:, v] == 1).mean()
+    meta = (v_count - np.arange(1, v_count + 1)) / (v_count - 1)
+    return {"rank_acceptability": acceptability, "central_weights": central, "confidence": confidence,
+            "holistic": acceptability @ meta, "ranks": rank}
+
+
+def smaa_tables(result: dict, variant_ids: list[str], criterion_ids: list[str], scope: str):
+    """The SMAA-2 results as tables: (acceptability and confidence per variant, central weights)."""
+    acceptability = pd.DataFrame(result["rank_acceptability"], index=pd.Index(variant_ids, name="variant_id"),
+                                 columns=[f"rank_{r}" for r in range(1, len(variant_ids) + 1)]).reset_index()
+    acceptability.insert(0, "scope", scope)
+    acceptability["holistic_acceptability"] = result["holistic"]
+    acceptability["confidence_factor"] = result["confidence"]
+    central = pd.DataFrame(result["central_weights"], index=pd.Index(variant_ids, name="variant_id"),
+                           columns=criterion_ids).reset_index()
+    central.insert(0, "scope", scope)
+    return acceptability, central
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Global sensitivity (SALib): Sobol indices and Morris screening
+# --------------------------------------------------------------------------------------------
+
+def sobol_sample(problem: dict, n: int, seed: int) -> np.ndarray:
+    """SALib's Sobol' sequence of N × (D + 2) points (scrambled, seeded, no second order), scaled
+    to the problem's distributions."""
+    from SALib.sample import sobol as sobol_sampler
+
+    return sobol_sampler.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+
+
+def sobol_analyze(problem: dict, outputs: dict[str, np.ndarray], n: int, seed: int) -> pd.DataFrame:
+    """First-order and total Sobol indices (with bootstrap confidence intervals) of every output
+    evaluated on :func:`sobol_sample`'s points; a constant output gets indices of 0."""
+    from SALib.analyze import sobol as sobol_analyzer
+
+    frames = []
+    for name, y in outputs.items():
+        y = np.asarray(y, dtype=float)
+        if np.var(y) == 0:
+            s1 = st = s1c = stc = np.zeros(problem["num_vars"])
+        else:
+            result = sobol_analyzer.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
+            s1, st, s1c, stc = result["S1"], result["ST"], result["S1_conf"], result["ST_conf"]
+        frames.append(pd.DataFrame({"output": name, "factor": problem["names"], "S1": s1, "S1_conf": s1c,
+                                    "ST": st, "ST_conf": stc, "N": n, "evaluations": len(y)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def sobol_indices(problem: dict, function: Callable[[np.ndarray], dict[str, np.ndarray]], n: int,
+                  seed: int) -> pd.DataFrame:
+    """Sobol indices of every output of ``function``, which maps a sample matrix (rows = points,
+    columns = ``problem['names']``, scaled to the problem's distributions) to ``{output: values}``."""
+    return sobol_analyze(problem, function(sobol_sample(problem, n, seed)), n, seed)
+
+
+def morris_screening(problem: dict, function: Callable[[np.ndarray], dict[str, np.ndarray]],
+                     trajectories: int, levels: int, seed: int) -> pd.DataFrame:
+    """Morris elementary effects of every output (SALib): mu, mu* (mean absolute effect) and sigma,
+    in output units per unit step of the factor's normalised range [0, 1]."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    x = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+    outputs = function(x)
+    frames = []
+    for name, y in outputs.items():
+        result = morris_analyze.analyze(problem, x, np.asarray(y, dtype=float), num_levels=levels, seed=seed,
+                                        print_to_console=False)
+        frames.append(pd.DataFrame({"output": name, "factor": problem["names"], "mu": result["mu"],
+                                    "mu_star": result["mu_star"], "sigma": result["sigma"],
+                                    "mu_star_conf": result["mu_star_conf"], "trajectories": trajectories,
+                                    "evaluations": len(y)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+QUALITATIVE_FACTOR = "note:{variant}:{criterion}"
+
+
+def gap_problem(comparison: Comparison, pair: tuple[str, str]) -> dict:
+    """SALib problem of the gap: the model's uncertain parameters (their own distributions) and,
+    for the two variants of ``pair``, each qualitative score with a range, as a probability
+    (uniform on [0, 1], mapped through the score's triangle by :func:`gap_model`)."""
+    problem = variants.salib_problem(comparison.parameters)
+    names, bounds, dists = list(problem["names"]), list(problem["bounds"]), list(problem["dists"])
+    table = comparison.qualitative.set_index(["variant_id", "criterion"])
+    for variant_id in pair:
+        for criterion in comparison.qualitative_ids:
+            row = table.loc[(variant_id, criterion)]
+            if row["high"] > row["low"]:
+                names.append(QUALITATIVE_FACTOR.format(variant=variant_id, criterion=criterion))
+                bounds.append([0.0, 1.0])
+                dists.append("unif")
+    return {"num_vars": len(names), "names": names, "bounds": bounds, "dists": dists}
+
+
+def gap_model(comparison: Comparison, pair: tuple[str, str], profile_weights: np.ndarray,
+              indicators: list[str] | None = None) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    """The function of :func:`sobol_indices` for the gap: a sample matrix of :func:`gap_problem`
+    -> ``gap`` (total of pair[0] minus total of pair[1] under ``profile_weights``) and, for every
+    variant, the model indicators of the quantitative criteria (``indicators``; default: all)."""
+    criteria = comparison.criteria
+    quantitative = criteria.loc[criteria["kind"] == "quantitative"]
+    indicators = indicators if indicators is not None else quantitative["indicator"].tolist()
+    model_names = variants.salib_problem(comparison.parameters)["names"]
+    table = comparison.qualitative.set_index(["variant_id", "criterion"])
+    names = gap_problem(comparison, pair)["names"]
+    column = {name: i for i, name in enumerate(names)}
+    worst, best = criteria["worst"].to_numpy(), criteria["best"].to_numpy()
+    weights = mcda.normalise_weights(profile_weights)
+
+    def function(x: np.ndarray) -> dict[str, np.ndarray]:
+        x = np.atleast_2d(x)
+        outcomes = model_outcomes(comparison, x[:, :len(model_names)])
+        out = {}
+        totals = {}
+        for variant_id in pair:
+            performance = np.empty((len(x), len(criteria)))
+            for j, c in enumerate(criteria.itertuples()):
+                if c.kind == "quantitative":
+                    performance[:, j] = outcomes[variant_id][c.indicator]
+                else:
+                    row = table.loc[(variant_id, c.criterion)]
+                    factor = QUALITATIVE_FACTOR.format(variant=variant_id, criterion=c.criterion)
+                    performance[:, j] = (mcda.triangular_ppf(x[:, column[factor]], row["low"], row["most_likely"],
+                                                             row["high"]) if factor in column else row["most_likely"])
+            totals[variant_id] = mcda.linear_values(performance, worst, best) @ weights
+        out["gap"] = totals[pair[0]] - totals[pair[1]]
+        for variant_id in comparison.variant_ids:
+            for indicator in indicators:
+                out[f"{variant_id}:{indicator}"] = outcomes[variant_id][indicator]
+        return out
+
+    return function
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Other aggregation methods
+# --------------------------------------------------------------------------------------------
+
+def topsis(values_vc, weights) -> np.ndarray:
+    """TOPSIS closeness (..., V) on values already in [0, 1] (the value functions play the role
+    of TOPSIS's normalisation): weighted Euclidean distances to the best and worst value of each
+    criterion among the variants; closeness = d− / (d+ + d−), 1 = at the ideal."""
+    values_vc = np.asarray(values_vc, dtype=float)
+    weights = mcda.normalise_weights(weights)[..., None, :]
+    ideal = values_vc.max(axis=-2, keepdims=True)
+    anti = values_vc.min(axis=-2, keepdims=True)
+    d_plus = np.sqrt((weights * (values_vc - ideal) ** 2).sum(axis=-1))
+    d_minus = np.sqrt((weights * (values_vc - anti) ** 2).sum(axis=-1))
+    total = d_plus + d_minus
+    return np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
+
+
+def promethee_ii(values_vc, weights, threshold: float) -> np.ndarray:
+    """PROMETHEE II net outranking flows (..., V), with a linear preference function on every
+    criterion: preference of a over b = min(1, max(0, x_a − x_b) / threshold) (threshold in value
+    units; 0 gives the 'usual' criterion: any difference is a full preference)."""
+    values_vc = np.asarray(values_vc, dtype=float)
+    weights = mcda.normalise_weights(weights)
+    difference = values_vc[..., :, None, :] - values_vc[..., None, :, :]          # (..., V, V, C)
+    if threshold > 0:
+        preference = np.clip(difference / threshold, 0.0, 1.0)
+    else:
+        preference = (difference > 0).astype(float)
+    pi = (preference * weights[..., None, None, :]).sum(axis=-1)                   # (..., V, V)
+    v_count = values_vc.shape[-2]
+    return (pi.sum(axis=-1) - pi.sum(axis=-2)) / (v_count - 1)
+
+
+METHODS = ("weighted_sum", "topsis", "promethee_ii")
+
+
+def scores_by_method(values_vc, weights, threshold: float) -> dict[str, np.ndarray]:
+    """Scores (..., V) of the three aggregation methods (higher = better for each)."""
+    return {"weighted_sum": mcda.weighted_totals(values_vc, weights), "topsis": topsis(values_vc, weights),
+            "promethee_ii": promethee_ii(values_vc, weights, threshold)}
+
+
+def method_agreement(central: np.ndarray, weights: pd.DataFrame, variant_ids: list[str],
+                     threshold: float) -> pd.DataFrame:
+    """Per profile and method: the ranking, the first variant, and Kendall's tau against the
+    weighted sum's ranking."""
+    rows = []
+    for profile, w in weights.iterrows():
+        scores = scores_by_method(central, w.to_numpy(), threshold)
+        reference = mcda.ranks(scores["weighted_sum"])
+        for method in METHODS:
+            rank = mcda.ranks(scores[method])
+            tau = stats.kendalltau(reference, rank).statistic
+            order = [variant_ids[i] for i in np.argsort(rank, kind="stable")]
+            rows.append({"profile": profile, "method": method, "ranking": " > ".join(order),
+                         "first": order[0], "kendall_tau_vs_weighted_sum": float(tau),
+                         **{f"rank_{v}": int(r) for v, r in zip(variant_ids, rank)}})
+    return pd.DataFrame(rows)
+
+
+def first_choice_agreement(values_nvc, weights_nc, threshold: float, variant_ids: list[str]) -> pd.DataFrame:
+    """Over joint samples of values and weights: the share of samples in which each method puts
+    each variant first, and the share in which the three methods agree on the first variant."""
+    scores = scores_by_method(values_nvc, weights_nc, threshold)
+    firsts = {method: np.argmax(score, axis=-1) for method, score in scores.items()}
+    rows = []
+    for method in METHODS:
+        shares = np.bincount(firsts[method], minlength=len(variant_ids)) / len(firsts[method])
+        rows.append({"method": method, **{f"first_{v}": s for v, s in zip(variant_ids, shares)}})
+    table = pd.DataFrame(rows)
+    agree = (firsts["weighted_sum"] == firsts["topsis"]) & (firsts["weighted_sum"] == firsts["promethee_ii"])
+    table["all_three_agree"] = float(agree.mean())
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Summaries
+# --------------------------------------------------------------------------------------------
+
+def distribution_summary(values: np.ndarray, central: float) -> dict[str, float]:
+    """Central value, median, 5th and 95th percentiles and share of negative values of a sample."""
+    values = np.asarray(values, dtype=float)
+    return {"central": float(central), "median": float(np.median(values)), "p05": float(np.quantile(values, 0.05)),
+            "p95": float(np.quantile(values, 0.95)), "share_negative": float((values < 0).mean())}
+
+
+def first_by_profile(values_nvc, weights: pd.DataFrame, variant_ids: list[str]) -> pd.DataFrame:
+    """Per profile (its own weights), the share of value samples in which each variant is first."""
+    rows = []
+    for profile, w in weights.iterrows():
+        rank = mcda.ranks(mcda.weighted_totals(values_nvc, w.to_numpy()))
+        rows.append({"profile": profile, "profile_fr": weights.attrs["profiles"][profile]["name_fr"],
+                     **{v: float((rank[:, i] == 1).mean()) for i, v in enumerate(variant_ids)}})
+    return pd.DataFrame(rows)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}\u202f%"
+
+
+def conclusion_fr(recommendation: pd.DataFrame, uniform: pd.DataFrame, by_profile: pd.DataFrame,
+                  thresholds: pd.DataFrame, agreement: pd.DataFrame, gap_sobol: pd.DataFrame,
+                  comparison: Comparison, factor_labels: dict[str, str], reference_profile: str) -> str:
+    """The answer of the sensitivity analyses in French: how confident a reader can be in the
+    recommended variant, and what would have to be true for another one to win."""
+    names = dict(zip(comparison.criteria["criterion"], comparison.criteria["name_fr"]))
+    profile_fr = {p: comparison.weights.attrs["profiles"][p]["name_fr"] for p in comparison.weights.index}
+    firsts = recommendation["first"].unique().tolist()
+    reference = recommendation.set_index("profile").loc[reference_profile]
+    best = reference["first"]
+    label = comparison.variant(best).label_fr
+    if len(firsts) == 1:
+        opening = f"{label} arrive en tête pour les {len(recommendation)} profils de pondération."
+    else:
+        opening = (f"Le premier rang dépend du profil ({', '.join(f'{profile_fr[r.profile]} : {r.first}' for r in recommendation.itertuples())}) ; "
+                   f"{label} est premier avec le profil « {profile_fr[reference_profile]} ».")
+    share = uniform.set_index("variant_id")["rank_1"]
+    rival = share.drop(best).idxmax()
+    profile_shares = by_profile.set_index("profile")[best]
+    same_first = agreement.groupby("profile")["first"].nunique().eq(1)
+    parts = [opening,
+             f"Poids tirés au hasard et paramètres et notes tirés dans leurs fourchettes, {best} est premier dans "
+             f"{_pct(share[best])} des tirages (suivant : {rival}, {_pct(share[rival])}) ; avec les poids de chaque profil, "
+             f"dans {_pct(profile_shares.min())} à {_pct(profile_shares.max())} des tirages.",
+             ("TOPSIS et PROMETHEE II donnent le même premier que la somme pondérée pour tous les profils."
+              if same_first.all() else
+              f"Les trois méthodes d'agrégation s'accordent sur le premier pour {int(same_first.sum())} profils sur {len(same_first)}.")]
+    reversals = thresholds.dropna(subset=["distance_to_reversal"]).sort_values("distance_to_reversal")
+    if len(reversals):
+        conditions = []
+        for r in reversals.head(2).itertuples():
+            above = not pd.isna(r.threshold_above) and (pd.isna(r.threshold_below)
+                                                        or r.threshold_above - r.weight <= r.weight - r.threshold_below)
+            if above:
+                conditions.append(f"porter le poids de « {names[r.criterion]} » de {_pct(r.weight)} à plus de "
+                                  f"{_pct(r.threshold_above)} ({r.first_above} passerait premier)")
+            else:
+                conditions.append(f"abaisser le poids de « {names[r.criterion]} » de {_pct(r.weight)} à moins de "
+                                  f"{_pct(r.threshold_below)} ({r.first_below} passerait premier)")
+        parts.append(f"Pour qu'une autre variante l'emporte avec le profil « {profile_fr[reference_profile]} », il faudrait "
+                     + " ou ".join(conditions) + ".")
+    else:
+        parts.append(f"Avec le profil « {profile_fr[reference_profile]} », aucun poids d'un seul critère, de 0 à 100 %, ne fait perdre "
+                     f"la première place à {best}.")
+    top = gap_sobol[gap_sobol["output"] == "gap"].sort_values("ST", ascending=False).head(3)
+    parts.append(f"L'écart {best} − {reference['second']} dépend surtout de : "
+                 + ", ".join(f"{factor_labels.get(r.factor, r.factor)} (S_T = {number_fr(r.ST, 2)})"
+                             for r in top.itertuples()) + ".")
+    return " ".join(parts)
+
+
+def child_seeds(seed: int, count: int) -> list[int]:
+    """``count`` independent integer seeds derived from one (numpy SeedSequence), so that the
+    streams of parameter draws, score draws and weight draws do not share random numbers."""
+    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(count)]

@@ -1,0 +1,241 @@
+"""Sensitivity analyses of the variants' comparison (STUDY.md §2.4): exact rank-reversal
+thresholds, SMAA-2, SALib wrappers (tested on Ishigami's analytic Sobol indices and on a linear
+model's elementary effects), TOPSIS and PROMETHEE II on hand-computed cases, and the gap model
+against the comparison of notebook 04."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import mcda, sensitivity, variants
+
+# ---- weights one at a time -------------------------------------------------------------------
+
+
+def test_swept_weights_keep_the_other_criteria_in_proportion():
+    w = sensitivity.swept_weights([0.5, 0.3, 0.2], 0, [0.0, 0.5, 1.0])
+    assert w.sum(axis=1) == pytest.approx([1, 1, 1])
+    assert w[0] == pytest.approx([0.0, 0.6, 0.4])
+    assert w[1] == pytest.approx([0.5, 0.3, 0.2])
+    assert w[2] == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_rank_reversal_thresholds_of_two_opposite_variants():
+    """A = (1, 0), B = (0, 1), weights (0.6, 0.4): A leads 0.6 to 0.4; its lead vanishes when the
+    first criterion's weight falls below 0.5, or the second's rises above 0.5."""
+    values = np.array([[1.0, 0.0], [0.0, 1.0]])
+    table = sensitivity.rank_reversal_thresholds(values, [0.6, 0.4], ["c1", "c2"], ["A", "B"]).set_index("criterion")
+    assert table.at["c1", "first"] == "A"
+    assert table.at["c1", "threshold_below"] == pytest.approx(0.5)
+    assert table.at["c1", "first_below"] == "B"
+    assert math.isnan(table.at["c1", "threshold_above"])
+    assert table.at["c2", "threshold_above"] == pytest.approx(0.5)
+    assert table.at["c2", "first_above"] == "B"
+    assert table.at["c2", "distance_to_reversal"] == pytest.approx(0.1)
+
+
+def test_rank_reversal_thresholds_match_a_fine_grid():
+    rng = np.random.default_rng(11)
+    values = rng.random((5, 4))
+    weights = np.array([0.4, 0.3, 0.2, 0.1])
+    table = sensitivity.rank_reversal_thresholds(values, weights, list("abcd"), list("VWXYZ"))
+    grid = np.linspace(0, 1, 200_001)
+    for j, row in enumerate(table.itertuples()):
+        firsts = np.argmax(sensitivity.weight_sweep(values, weights, j, grid), axis=1)
+        first_now = np.argmax(values @ weights)
+        below = grid[(grid < weights[j]) & (firsts != first_now)]
+        above = grid[(grid > weights[j]) & (firsts != first_now)]
+        if below.size:
+            assert row.threshold_below == pytest.approx(below.max(), abs=1e-5)
+        else:
+            assert math.isnan(row.threshold_below)
+        if above.size:
+            assert row.threshold_above == pytest.approx(above.min(), abs=1e-5)
+        else:
+            assert math.isnan(row.threshold_above)
+
+
+def test_no_reversal_for_a_dominant_variant():
+    values = np.array([[0.9, 0.8, 0.7], [0.5, 0.4, 0.3]])
+    table = sensitivity.rank_reversal_thresholds(values, [1, 1, 1], ["a", "b", "c"], ["A", "B"])
+    assert table["threshold_below"].isna().all() and table["threshold_above"].isna().all()
+    assert table["distance_to_reversal"].isna().all()
+
+
+# ---- SMAA-2 ----------------------------------------------------------------------------------
+
+
+def test_smaa_of_two_symmetric_variants_under_uniform_weights():
+    """A = (1, 0), B = (0, 1), weights uniform on the segment: each is first half of the time;
+    A's central weight is E[w1 | w1 > 1/2] = 3/4; with it, A is always first."""
+    rng = np.random.default_rng(5)
+    n = 200_000
+    values = np.broadcast_to(np.array([[1.0, 0.0], [0.0, 1.0]]), (n, 2, 2))
+    result = sensitivity.smaa(values, mcda.sample_simplex_weights(n, 2, rng))
+    assert result["rank_acceptability"][:, 0] == pytest.approx([0.5, 0.5], abs=0.005)
+    assert result["central_weights"][0] == pytest.approx([0.75, 0.25], abs=0.005)
+    assert result["confidence"] == pytest.approx([1.0, 1.0])
+    assert result["holistic"] == pytest.approx([0.5, 0.5], abs=0.005)
+
+
+def test_smaa_of_a_dominant_variant():
+    rng = np.random.default_rng(6)
+    values = np.broadcast_to(np.array([[0.9, 0.9, 0.9], [0.1, 0.5, 0.2], [0.0, 0.0, 0.0]]), (1000, 3, 3))
+    result = sensitivity.smaa(values, mcda.sample_simplex_weights(1000, 3, rng))
+    assert result["rank_acceptability"][0, 0] == 1.0
+    assert result["rank_acceptability"][2, 2] == 1.0
+    assert np.isnan(result["central_weights"][2]).all() and np.isnan(result["confidence"][2])
+
+
+# ---- SALib wrappers --------------------------------------------------------------------------
+
+ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-math.pi, math.pi]] * 3}
+
+
+def _ishigami(x):
+    return {"y": np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])}
+
+
+def test_sobol_indices_of_the_ishigami_function():
+    """Analytic values (a = 7, b = 0.1): S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437."""
+    table = sensitivity.sobol_indices(ISHIGAMI, _ishigami, 4096, seed=1).set_index("factor")
+    assert table["S1"].to_numpy() == pytest.approx([0.3139, 0.4424, 0.0], abs=0.03)
+    assert table["ST"].to_numpy() == pytest.approx([0.5576, 0.4424, 0.2437], abs=0.03)
+
+
+def test_sobol_indices_are_reproducible_from_the_seed():
+    first = sensitivity.sobol_indices(ISHIGAMI, _ishigami, 256, seed=3)
+    again = sensitivity.sobol_indices(ISHIGAMI, _ishigami, 256, seed=3)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_sobol_indices_of_a_constant_output_are_zero():
+    table = sensitivity.sobol_indices(ISHIGAMI, lambda x: {"c": np.ones(len(x))}, 64, seed=1)
+    assert (table["ST"] == 0).all()
+
+
+def test_morris_effects_of_a_linear_model():
+    """y = 2 x1 + 0.5 x2 on [0, 1]^3: every elementary effect of x_i is its coefficient."""
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
+    table = sensitivity.morris_screening(problem, lambda x: {"y": 2 * x[:, 0] + 0.5 * x[:, 1]}, 20, 4, seed=2)
+    table = table.set_index("factor")
+    assert table["mu_star"].to_numpy() == pytest.approx([2.0, 0.5, 0.0])
+    assert table["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-12)
+
+
+# ---- other aggregation methods ---------------------------------------------------------------
+
+
+def test_topsis_by_hand():
+    values = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    closeness = sensitivity.topsis(values, [0.5, 0.5])
+    # A and B are at distance sqrt(0.5) from both the ideal (1, 1) and the anti-ideal (0, 0)
+    assert closeness == pytest.approx([0.5, 0.5, 0.5])
+    closeness = sensitivity.topsis(values, [1.0, 0.0])
+    assert closeness == pytest.approx([1.0, 0.0, 0.5])
+
+
+def test_promethee_ii_by_hand():
+    values = np.array([[1.0], [0.0], [0.75]])
+    flows = sensitivity.promethee_ii(values, [1.0], threshold=0.5)
+    # preferences: A>B 1, A>C 0.5, C>B 1; net flows divided by V - 1 = 2
+    assert flows == pytest.approx([(1 + 0.5) / 2, (-1 - 1) / 2, (1 - 0.5) / 2])
+    usual = sensitivity.promethee_ii(values, [1.0], threshold=0.0)
+    assert usual == pytest.approx([1.0, -1.0, 0.0])
+    assert flows.sum() == pytest.approx(0.0)
+
+
+def test_methods_agree_on_a_dominant_variant():
+    values = np.array([[0.9, 0.8], [0.2, 0.7], [0.1, 0.1]])
+    weights = pd.DataFrame([[0.5, 0.5], [0.9, 0.1]], columns=["a", "b"], index=pd.Index(["p", "q"], name="profile"))
+    table = sensitivity.method_agreement(values, weights, ["A", "B", "C"], 0.25)
+    assert (table["first"] == "A").all()
+    assert (table["kendall_tau_vs_weighted_sum"] == 1).all()
+
+
+def test_scores_by_method_broadcast_over_samples():
+    rng = np.random.default_rng(8)
+    values, weights = rng.random((50, 4, 3)), rng.dirichlet(np.ones(3), 50)
+    scores = sensitivity.scores_by_method(values, weights, 0.25)
+    for method, score in scores.items():
+        assert score.shape == (50, 4), method
+    assert scores["promethee_ii"][7] == pytest.approx(sensitivity.promethee_ii(values[7], weights[7], 0.25))
+    assert scores["topsis"][7] == pytest.approx(sensitivity.topsis(values[7], weights[7]))
+
+
+# ---- the comparison of the package -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    market = pd.DataFrame({"quantity": ["annual_public_digital_resources_budget_eur", "pupils"],
+                           "low": [3.3e8, 11.8e6], "central": [4.46e8, 11.862e6], "high": [7.1e8, 11.9e6],
+                           "unit": ["EUR", "pupils"], "source": ["hand-made", "hand-made"]})
+    return sensitivity.load_comparison(market)
+
+
+def test_central_values_are_those_of_the_multi_criteria_comparison(comparison):
+    """The values of notebook 04's path (outcomes table -> performance matrix -> scores)."""
+    outcomes = variants.outcomes_table(comparison.variants, comparison.parameters)
+    model = outcomes[["variant_id", "outcome", "central"]].rename(columns={"central": "value"})
+    performance = mcda.performance_matrix(model, comparison.qualitative, comparison.criteria, comparison.variant_ids)
+    scores = mcda.scores_table(performance, comparison.criteria, comparison.qualitative)
+    expected = scores.pivot(index="variant_id", columns="criterion", values="value").loc[
+        comparison.variant_ids, comparison.criterion_ids].to_numpy()
+    assert sensitivity.central_values(comparison) == pytest.approx(expected)
+
+
+def test_gap_model_at_the_central_point_gives_the_central_gap(comparison):
+    central = sensitivity.central_values(comparison)
+    recommendation = sensitivity.recommended(central, comparison.weights, comparison.variant_ids).set_index("profile")
+    profile = comparison.weights.index[0]
+    pair = (recommendation.at[profile, "first"], recommendation.at[profile, "second"])
+    problem = sensitivity.gap_problem(comparison, pair)
+    model_names = variants.salib_problem(comparison.parameters)["names"]
+    values = dict(zip(comparison.parameters["name"], comparison.parameters["value"]))
+    table = comparison.qualitative.set_index(["variant_id", "criterion"])
+    point = []
+    for name in problem["names"]:
+        if name in model_names:
+            point.append(values[name])
+        else:   # the probability whose triangular quantile is the most likely score
+            _, variant_id, criterion = name.split(":")
+            row = table.loc[(variant_id, criterion)]
+            point.append((row["most_likely"] - row["low"]) / (row["high"] - row["low"]))
+    model = sensitivity.gap_model(comparison, pair, comparison.weights.loc[profile].to_numpy())
+    out = model(np.array([point]))
+    assert out["gap"][0] == pytest.approx(recommendation.at[profile, "gap"])
+    assert len(problem["names"]) == len(model_names) + sum(
+        int(table.loc[(v, c), "high"] > table.loc[(v, c), "low"]) for v in pair for c in comparison.qualitative_ids)
+
+
+def test_child_seeds_are_distinct_and_reproducible():
+    assert sensitivity.child_seeds(20260113, 3) == sensitivity.child_seeds(20260113, 3)
+    assert len(set(sensitivity.child_seeds(20260113, 3))) == 3
+    assert sensitivity.child_seeds(1, 2) != sensitivity.child_seeds(2, 2)
+
+
+def test_conclusion_names_the_first_variant_and_the_nearest_reversal(comparison):
+    central = sensitivity.central_values(comparison)
+    ids = comparison.variant_ids
+    recommendation = sensitivity.recommended(central, comparison.weights, ids)
+    profile = comparison.weights.index[-1]
+    thresholds = sensitivity.rank_reversal_thresholds(central, comparison.weights.loc[profile].to_numpy(),
+                                                      comparison.criterion_ids, ids, profile)
+    uniform = pd.DataFrame({"variant_id": ids, "rank_1": np.linspace(0.1, 0.3, len(ids))})
+    by_profile = pd.DataFrame({"profile": comparison.weights.index, **{v: 0.5 for v in ids}})
+    agreement = sensitivity.method_agreement(central, comparison.weights, ids, 0.25)
+    gap = pd.DataFrame({"output": "gap", "factor": ["budget_eur"], "ST": [0.4]})
+    text = sensitivity.conclusion_fr(recommendation, uniform, by_profile, thresholds, agreement, gap, comparison,
+                                     {"budget_eur": "Budget"}, profile)
+    first = recommendation.set_index("profile").at[profile, "first"]
+    assert text.startswith(comparison.variant(first).label_fr)
+    nearest = thresholds.dropna(subset=["distance_to_reversal"]).sort_values("distance_to_reversal")
+    if len(nearest):
+        name = comparison.criteria.set_index("criterion").at[nearest["criterion"].iloc[0], "name_fr"]
+        assert f"« {name} »" in text
+    assert "Budget (S_T = 0,40)" in text

@@ -1,0 +1,46 @@
+# Sensitivity of the variants' comparison (STUDY.md §2.4): weights one at a time, SMAA-2, Sobol
+# indices and Morris screening of the model and of the gap between the two first variants, other
+# aggregation methods; notebook 05. Reads the same data as notebook 04 (VARIANTS_DATA, evidence)
+# and the market part's budget from the same output root. It registers no claims (the slides show
+# no sensitivity analysis).
+
+
+rule sensitivity_notebook:
+    input:
+        notebook="notebooks/05_sensitivity.ipynb",
+        data=VARIANTS_DATA,
+        evidence=VARIANTS_EVIDENCE,
+        evidence_checked=checked(VARIANTS_EVIDENCE),
+        code=["analysis/sensitivity.py", "analysis/sensitivity_figures.py", "analysis/variants.py",
+              "analysis/mcda.py", "analysis/plotting.py"],
+        market=f"{OUT}/tables/market_budget_for_variants.csv",
+    output:
+        notebook=f"{OUT}/notebooks/05_sensitivity.ipynb",
+        figures=[
+            f"{OUT}/figures/sensitivity_weight_sweeps.png",
+            f"{OUT}/figures/smaa_rank_acceptability.png",
+            f"{OUT}/figures/sensitivity_gap_sobol_morris.png",
+            f"{OUT}/figures/sensitivity_outcomes_sobol.png",
+            f"{OUT}/figures/sensitivity_method_agreement.png",
+        ],
+        tables=[
+            f"{OUT}/tables/sensitivity_recommendation.csv",
+            f"{OUT}/tables/sensitivity_rank_reversal.csv",
+            f"{OUT}/tables/smaa_rank_acceptability.csv",
+            f"{OUT}/tables/smaa_central_weights.csv",
+            f"{OUT}/tables/smaa_first_rank_by_profile.csv",
+            f"{OUT}/tables/sensitivity_sobol.csv",
+            f"{OUT}/tables/sensitivity_morris.csv",
+            f"{OUT}/tables/sensitivity_method_agreement.csv",
+            f"{OUT}/tables/sensitivity_method_first_choice.csv",
+            f"{OUT}/tables/sensitivity_summary.csv",
+        ],
+    params:
+        parameters=notebook_params("05_sensitivity"),
+    log:
+        f"{OUT}/logs/05_sensitivity.log",
+    shell:
+        PAPERMILL
+
+
+REPORT_OUTPUTS.extend(rules.sensitivity_notebook.output)
