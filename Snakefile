@@ -69,6 +69,7 @@ include: "workflow/rules/oecd.smk"
 include: "workflow/rules/practices.smk"
 include: "workflow/rules/market.smk"
 include: "workflow/rules/variants.smk"
+include: "workflow/rules/diagnostic.smk"
 include: "workflow/rules/sensitivity.smk"
 
 
