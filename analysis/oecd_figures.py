@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.plotting import (FRANCE_COLOUR, HIGHLIGHT_COLOUR, OTHER_COLOUR, add_source,
+from analysis.plotting import (FRANCE_COLOUR, HIGHLIGHT_COLOUR, OTHER_COLOUR, add_source, french_ticks,
                                percent_fr)
 
 SOURCE_OECD_2025 = ("Source : OCDE, Panorama des administrations publiques 2025, dépenses de marchés "
@@ -44,6 +44,7 @@ def ranking_bars(ranking: pd.DataFrame, aggregates: pd.Series, year: int, measur
     ax.legend(loc="lower right", fontsize=9, frameon=True)
     ax.margins(y=0.01)
     add_source(fig, SOURCE_OECD_2025)
+    french_ticks(fig)
     fig.tight_layout()
     return fig
 
@@ -65,6 +66,7 @@ def france_timeseries(series: dict[str, pd.DataFrame]):
     axes[0].legend(loc="best", fontsize=9)
     fig.suptitle("Dépenses de marchés publics : la France face à l'OCDE, 2007-2024", fontweight="bold")
     add_source(fig, SOURCE_OECD_2025 + " Moyenne OCDE 2024 non publiée dans cette édition.")
+    french_ticks(fig)
     fig.tight_layout()
     return fig
 
@@ -96,6 +98,7 @@ def vintage_audit_bars(audit: pd.DataFrame):
     add_source(fig, "Sources : diapositives du 13/01/2026 (OCDE, Panorama 2023) ; OCDE, Panorama 2025. "
                     "* France 2023 : valeur implicite 0,9 / 5,9. Éducation = total × part de l'éducation "
                     "(10,7 % OCDE, 5,9 % France, édition 2023).")
+    french_ticks(fig)
     fig.tight_layout()
     return fig
 
@@ -114,6 +117,7 @@ def education_bars(cross_section: pd.DataFrame, year: int):
     ax.legend(loc="lower right", fontsize=9)
     ax.margins(y=0.01)
     add_source(fig, SOURCE_EUROSTAT)
+    french_ticks(fig)
     fig.tight_layout()
     return fig
 
@@ -157,5 +161,6 @@ def regression_figure(prediction, cross_section: pd.DataFrame, year: int):
     axes[2].set_ylabel("Quantiles des résidus")
     axes[2].set_title("Q-Q plot normal")
     add_source(fig, SOURCE_EUROSTAT + " Régression MCO estimée sans la France (statsmodels).")
+    french_ticks(fig)
     fig.tight_layout()
     return fig

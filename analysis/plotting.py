@@ -43,3 +43,32 @@ def number_fr(value: float, decimals: int = 0) -> str:
     """Format a number the French way: thin-space thousands, comma decimals."""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def _tick_fr(decimals: int | None):
+    def fmt(x, _pos=None):
+        if decimals is not None:
+            return number_fr(x, decimals)
+        if abs(x) >= 10_000:
+            return number_fr(x, 0)
+        return f"{x:g}".replace(".", ",").replace("-", "\u2212")
+    return fmt
+
+
+def french_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
+    """Tick labels of one axis with French decimal commas (and thin-space thousands from 10 000,
+    so that years stay as written)."""
+    from matplotlib.ticker import FuncFormatter
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(_tick_fr(decimals)))
+
+
+def french_ticks(fig) -> None:
+    """French tick labels on every numeric axis of ``fig`` (axes whose labels matplotlib computes;
+    axes labelled with categories, dates or a log scale are left as they are)."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(FuncFormatter(_tick_fr(None)))

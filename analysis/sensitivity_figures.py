@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import mcda, sensitivity
-from analysis.plotting import add_source, number_fr, percent_fr
-from analysis.variants import french_axis, variant_colour
+from analysis.plotting import add_source, french_axis, number_fr, percent_fr
+from analysis.variants import variant_colour
 
 METHOD_LABELS_FR = {"weighted_sum": "Somme pondérée", "topsis": "TOPSIS (distance à l'idéal)",
                     "promethee_ii": "PROMETHEE II (surclassement)"}

@@ -699,26 +699,12 @@ def variant_colour(variant_id: str) -> str:
     return VARIANT_COLOURS.get(variant_id, "#7b4fa3")
 
 
-def french_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
-    """Tick labels with French decimal commas and thin-space thousands."""
-    from matplotlib.ticker import FuncFormatter
-
-    from analysis.plotting import number_fr
-
-    def fmt(x, _pos):
-        if decimals is not None:
-            return number_fr(x, decimals)
-        return number_fr(x, 0) if abs(x) >= 1000 else f"{x:g}".replace(".", ",")
-
-    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(fmt))
-
-
 def outcomes_figure(table: pd.DataFrame, variants_list: list[Variant], source: str):
     """Small multiples: one panel per outcome, one bar per variant (central value) with the
     Monte Carlo 5-95 % interval (the same draws for every variant)."""
     import matplotlib.pyplot as plt
 
-    from analysis.plotting import add_source
+    from analysis.plotting import add_source, french_axis
 
     fig, axes = plt.subplots(2, 4, figsize=(15, 7.8))
     ids = [v.id for v in variants_list]
