@@ -1,4 +1,4 @@
-"""Shared test helpers. Tests never read ../shared: only the repository's own files."""
+"""Shared test helpers. Tests read only the repository's own files, never the study's shared folder."""
 
 from __future__ import annotations
 
