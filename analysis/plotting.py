@@ -72,3 +72,20 @@ def french_ticks(fig) -> None:
         for axis in (ax.xaxis, ax.yaxis):
             if type(axis.get_major_formatter()) is ScalarFormatter:
                 axis.set_major_formatter(FuncFormatter(_tick_fr(None)))
+
+
+def show(fig, close: bool = True) -> None:
+    """Display ``fig`` inline in a notebook (as a PNG), whatever matplotlib backend is active.
+
+    The package forces the Agg backend so that figures are files; a notebook cell that ends with
+    ``save_figure(...)`` would otherwise show only a path. Call ``show(fig)`` after saving.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    display(Image(data=buffer.getvalue(), format="png"))
+    if close:
+        plt.close(fig)
