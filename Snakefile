@@ -7,16 +7,32 @@
 #
 # Use tools/regenerate.sh, which sets up the environment first.
 import json
+import os
+import sys
 from pathlib import Path
 
 import yaml
 
 from analysis import config as paths
+from analysis import scenarios
+from snakemake.exceptions import WorkflowError
 
 configfile: "config/workflow.yaml"
 
-SCENARIO = config["scenario"]
-OUT = paths.scenario_output_dir(SCENARIO)
+# The scenario's name becomes a folder and travels through shell commands: it is checked before
+# anything runs (analysis.scenarios.check_name). A scenario file must name itself; "baseline" is
+# reserved for reports/.
+try:
+    SCENARIO = scenarios.scenario_name(config, workflow.overwrite_configfiles or [], "config/workflow.yaml")
+    OUT = paths.scenario_output_dir(SCENARIO)
+except scenarios.ScenarioError as error:
+    raise WorkflowError(f"Scenario refused: {error}") from None
+
+# Jobs write where the workflow says (output_dir parameter), never where a stray environment
+# variable points: EDTECH_OUTPUT_DIR is for the test command's nbval run only.
+if os.environ.pop(paths.OUTPUT_ENV_VAR, None) is not None:
+    print(f"Note: {paths.OUTPUT_ENV_VAR} ignored by the workflow (outputs go to {OUT}/).", file=sys.stderr)
+
 PROCESSED = "data/processed"
 PROCESSED_OUTPUTS = []  # every rule output under data/processed (target `processed`)
 REPORT_OUTPUTS = []     # every figure, table and executed notebook (target `all`)
@@ -56,12 +72,12 @@ rule check_raw_file:
     wildcard_constraints:
         path=r"data/raw/.+",
     shell:
-        "python -m analysis.provenance check {input.data}"
+        "python -m analysis.provenance check {input.data:q}"
 
 
 PAPERMILL = (
-    "papermill {input.notebook} {output.notebook} --kernel python3 --cwd notebooks "
-    "--parameters_yaml {params.parameters:q} --no-progress-bar --log-output > {log} 2>&1"
+    "papermill {input.notebook:q} {output.notebook:q} --kernel python3 --cwd notebooks "
+    "--parameters_yaml {params.parameters:q} --no-progress-bar --log-output > {log:q} 2>&1"
 )
 
 
@@ -91,10 +107,12 @@ rule notebook_html:
         f"{OUT}/notebooks/{{name}}.ipynb",
     output:
         f"{OUT}/html/{{name}}.html",
+    params:
+        html_dir=f"{OUT}/html",
     log:
         f"{OUT}/logs/{{name}}.html.log",
     shell:
-        "jupyter nbconvert --to html --no-input --output-dir {OUT}/html {input} > {log} 2>&1"
+        "jupyter nbconvert --to html --no-input --output-dir {params.html_dir:q} {input:q} > {log:q} 2>&1"
 
 
 rule processed:

@@ -55,5 +55,17 @@ def claims_values_dir(root: Path) -> Path:
 
 
 def scenario_output_dir(scenario: str) -> str:
-    """Output folder (relative to the root) of a scenario: the baseline writes to ``reports``."""
-    return "reports" if scenario == "baseline" else f"reports/scenarios/{scenario}"
+    """Output folder (relative to the root) of a scenario: the baseline writes to ``reports``.
+
+    The name is checked (:func:`analysis.scenarios.check_name`): it can never leave
+    ``reports/scenarios/``.
+    """
+    from analysis import scenarios
+
+    if scenario == scenarios.BASELINE:
+        return "reports"
+    scenarios.check_name(scenario)
+    folder = f"reports/scenarios/{scenario}"
+    if not resolve(folder).resolve().is_relative_to((REPORTS / "scenarios").resolve()):
+        raise scenarios.ScenarioError(f"scenario: {scenario!r} would write outside reports/scenarios/")
+    return folder

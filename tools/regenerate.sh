@@ -6,5 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
+# Outputs go where the workflow says (reports/ or reports/scenarios/NAME/): a stray
+# EDTECH_OUTPUT_DIR (the test command's redirection) is cleared, never followed.
+if [ -n "${EDTECH_OUTPUT_DIR+set}" ]; then
+  echo "regenerate: ignoring EDTECH_OUTPUT_DIR=${EDTECH_OUTPUT_DIR} (outputs go to reports/)" >&2
+  unset EDTECH_OUTPUT_DIR
+fi
 export MPLBACKEND=Agg PYTHONHASHSEED=0 PATH="$PWD/.venv/bin:$PATH"
 exec .venv/bin/snakemake --cores 2 "$@"

@@ -10,7 +10,7 @@ rule oecd_tidy:
     output:
         f"{PROCESSED}/oecd_procurement.csv",
     shell:
-        "python -m analysis.oecd tidy --input {input.raw} --output {output}"
+        "python -m analysis.oecd tidy --input {input.raw:q} --output {output:q}"
 
 
 rule oecd_vintages:
@@ -22,7 +22,7 @@ rule oecd_vintages:
     output:
         f"{PROCESSED}/procurement_vintages.csv",
     shell:
-        "python -m analysis.oecd vintages --input {input.tidy} --slides {input.slides} --year 2021 --output {output}"
+        "python -m analysis.oecd vintages --input {input.tidy:q} --slides {input.slides:q} --year 2021 --output {output:q}"
 
 
 rule eurostat_gdp:
@@ -33,7 +33,7 @@ rule eurostat_gdp:
     output:
         f"{PROCESSED}/eurostat_gdp_annual.csv",
     shell:
-        "python -m analysis.oecd gdp --input {input.raw} --output {output}"
+        "python -m analysis.oecd gdp --input {input.raw:q} --output {output:q}"
 
 
 rule eurostat_cofog:
@@ -44,7 +44,7 @@ rule eurostat_cofog:
     output:
         f"{PROCESSED}/eurostat_cofog_procurement.csv",
     shell:
-        "python -m analysis.oecd cofog --input {input.raw} --output {output}"
+        "python -m analysis.oecd cofog --input {input.raw:q} --output {output:q}"
 
 
 PROCESSED_OUTPUTS.extend([
