@@ -38,18 +38,22 @@ PROCESSED_OUTPUTS = []  # every rule output under data/processed (target `proces
 REPORT_OUTPUTS = []     # every figure, table and executed notebook (target `all`)
 CLAIM_PARTS = []        # parts that write <OUT>/claims/<part>.csv
 
-# Default notebook parameters: one file per notebook in config/parameters/. A scenario file
-# overrides any of them under notebook_params: {<notebook>: {<name>: value}}.
-DEFAULT_PARAMS = {
-    path.stem: (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    for path in sorted(Path("config/parameters").glob("*.yaml"))
-}
+# Notebook parameters: defaults in config/parameters/<notebook>.yaml; a scenario sets study-level
+# settings once (study: {budget_column: low}) and overrides any other parameter under
+# notebook_params: {<notebook>: {<name>: value}}. Everything is checked here, at parse time, against
+# config/parameters/ and config/parameter_schema.yaml: an unknown key, a wrong type or a value out
+# of range stops the run before any job starts (analysis.scenarios.validate).
+SCENARIO_SOURCE = str((workflow.overwrite_configfiles or ["config/workflow.yaml"])[-1])
+_problems = scenarios.validate(dict(config), SCENARIO_SOURCE)
+if _problems:
+    raise WorkflowError(f"Scenario refused, {len(_problems)} problem(s):\n  " + "\n  ".join(_problems))
+DEFAULT_PARAMS = scenarios.load_defaults()
+EFFECTIVE_PARAMS = scenarios.effective_parameters(dict(config), DEFAULT_PARAMS)
 
 
 def notebook_params(notebook):
     """The parameters papermill injects into `notebook`, as a JSON string (a rule param)."""
-    values = dict(DEFAULT_PARAMS.get(notebook, {}))
-    values.update((config.get("notebook_params") or {}).get(notebook, {}) or {})
+    values = dict(EFFECTIVE_PARAMS.get(notebook, {}))
     values["output_dir"] = OUT
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
@@ -96,6 +100,7 @@ rule all:
     default_target: True
     input:
         REPORT_OUTPUTS,
+        f"{OUT}/{scenarios.RECORD_NAME}",
         f"{OUT}/claims.csv",
         f"{OUT}/notebooks/90_claims_ledger.ipynb",
         expand(f"{OUT}/html/{{name}}.html", name=NOTEBOOK_NAMES),
@@ -113,6 +118,23 @@ rule notebook_html:
         f"{OUT}/logs/{{name}}.html.log",
     shell:
         "jupyter nbconvert --to html --no-input --output-dir {params.html_dir:q} {input:q} > {log:q} 2>&1"
+
+
+rule scenario_record:
+    """What this output folder was built with: every notebook's effective parameters, the checksum
+    of every input file (analysis.compare flags a folder whose inputs changed since) and a copy of
+    the scenario file and of the input files its parameters name (<OUT>/inputs/)."""
+    input:
+        REPORT_OUTPUTS,
+        f"{OUT}/claims.csv",
+    output:
+        record=f"{OUT}/{scenarios.RECORD_NAME}",
+        inputs=directory(f"{OUT}/inputs"),
+    params:
+        settings=json.dumps(EFFECTIVE_PARAMS, sort_keys=True, ensure_ascii=False),
+    run:
+        scenarios.write_record(OUT, SCENARIO, None if SCENARIO == scenarios.BASELINE else SCENARIO_SOURCE,
+                               dict(config))
 
 
 rule processed:

@@ -69,3 +69,337 @@ def scenario_name(config: dict, configfiles: list[str | Path], default_configfil
     if not given and name == BASELINE:
         return BASELINE
     return check_name(name, str(given[-1]) if given else "--config")
+
+
+# --- what a scenario may set -------------------------------------------------------------------
+
+TOP_LEVEL_KEYS = {
+    "scenario": "the scenario's name (its output folder reports/scenarios/<name>/)",
+    "description": "a sentence saying what the scenario changes (free text)",
+    "study": "study-level settings shared by every notebook that uses them",
+    "notebook_params": "{notebook: {parameter: value}} overrides of config/parameters/<notebook>.yaml",
+}
+SCHEMA_FILE = "config/parameter_schema.yaml"
+PARAMETERS_DIR = "config/parameters"
+
+
+def _root() -> Path:
+    from analysis import config
+
+    return config.ROOT
+
+
+def load_defaults(root: Path | None = None) -> dict[str, dict[str, Any]]:
+    """``{notebook: {parameter: default}}`` from ``config/parameters/<notebook>.yaml``."""
+    import yaml
+
+    root = root or _root()
+    return {path.stem: (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            for path in sorted((root / PARAMETERS_DIR).glob("*.yaml"))}
+
+
+def load_schema(root: Path | None = None) -> dict[str, Any]:
+    import yaml
+
+    root = root or _root()
+    schema = yaml.safe_load((root / SCHEMA_FILE).read_text(encoding="utf-8")) or {}
+    return {"study": list(schema.get("study") or []), "parameters": dict(schema.get("parameters") or {})}
+
+
+def _nearest(key: str, allowed) -> str:
+    import difflib
+
+    allowed = sorted(str(a) for a in allowed)
+    close = difflib.get_close_matches(str(key), allowed, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    shown = ", ".join(allowed[:15]) + (f", ... ({len(allowed)} in all)" if len(allowed) > 15 else "")
+    return f"{hint}allowed: {shown if allowed else 'none'}"
+
+
+def _type_name(value) -> str:
+    return {bool: "true/false", int: "an integer", float: "a number", str: "a text",
+            dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _type_ok(value, default) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def _inside_project(value: str, root: Path) -> Path | None:
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts:
+        return None
+    return root / path
+
+
+def _check_value(name: str, value, default, rule: dict, params: dict, root: Path) -> list[str]:
+    """What is wrong with ``value`` for the parameter ``name`` (an empty list when it is legal)."""
+    import math
+
+    if not _type_ok(value, default):
+        return [f"wrong type (found {_type_name(value)} {value!r}; allowed: {_type_name(default)})"]
+    problems = []
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"not a finite number (found {value!r})"]
+    if "enum" in rule and value not in rule["enum"]:
+        problems.append(f"value not allowed (found {value!r}; {_nearest(value, rule['enum'])})")
+    for key, test, word in (("min", lambda v, b: v >= b, ">="), ("max", lambda v, b: v <= b, "<="),
+                            ("above", lambda v, b: v > b, ">"), ("below", lambda v, b: v < b, "<")):
+        if key in rule and isinstance(value, (int, float)) and not test(value, rule[key]):
+            problems.append(f"out of range (found {value!r}; allowed: {word} {rule[key]})")
+    if rule.get("file") or rule.get("dir"):
+        path = _inside_project(value, root)
+        if path is None:
+            problems.append(f"not a path inside the project (found {value!r}; give it relative to the project root)")
+        elif rule.get("file") and not path.is_file():
+            problems.append(f"no such file (found {value!r})")
+        elif rule.get("dir") and not path.is_dir():
+            problems.append(f"no such folder (found {value!r})")
+    if "profile_of" in rule:
+        import yaml
+
+        weights = yaml.safe_load((root / rule["profile_of"]).read_text(encoding="utf-8")) or {}
+        ids = [p.get("id") for p in weights.get("profiles", []) if isinstance(p, dict)]
+        if value not in ids:
+            problems.append(f"unknown weight profile (found {value!r}; {_nearest(value, ids)})")
+    if rule.get("system_code"):
+        import csv
+
+        with open(root / "data/mappings/education_systems.csv", encoding="utf-8") as handle:
+            codes = [row["code"] for row in csv.DictReader(handle)]
+        if value not in codes:
+            problems.append(f"unknown education system (found {value!r}; {_nearest(value, codes)})")
+    if "authority_in" in rule:
+        folder = _inside_project(str(params.get(rule["authority_in"], "")), root)
+        names = sorted(p.stem for p in folder.glob("*.yaml")) if folder and folder.is_dir() else []
+        if value not in names:
+            problems.append(f"no authority file of that name in {params.get(rule['authority_in'])} "
+                            f"(found {value!r}; {_nearest(value, names)})")
+    if "input_ids_of" in rule:
+        import csv
+
+        inputs = _inside_project(str(params.get(rule["input_ids_of"], "")), root)
+        if inputs and inputs.is_file():
+            with open(inputs, encoding="utf-8") as handle:
+                ids = [row["id"] for row in csv.DictReader(handle)]
+            for key, override in value.items():
+                if key not in ids:
+                    problems.append(f"unknown input id {key!r} ({_nearest(key, ids)})")
+                    continue
+                problems += [f"{key}: {text}" for text in _check_input_override(override)]
+    return problems
+
+
+OVERRIDE_FIELDS = ("value", "low", "high", "distribution")
+
+
+def _check_input_override(override) -> list[str]:
+    """An input override is a number, or {value, low, high, distribution} (low <= value <= high)."""
+    import math
+
+    def number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    if not isinstance(override, dict):
+        return [] if number(override) else [f"not a finite number (found {override!r})"]
+    problems = [f"{key}: unknown field ({_nearest(key, OVERRIDE_FIELDS)})" for key in override
+                if key not in OVERRIDE_FIELDS]
+    for key in ("value", "low", "high"):
+        if key in override and not number(override[key]):
+            problems.append(f"{key}: not a finite number (found {override[key]!r})")
+    if not problems and all(k in override for k in ("value", "low", "high")) and not (
+            override["low"] <= override["value"] <= override["high"]):
+        problems.append(f"low <= value <= high does not hold (found {override['low']}, {override['value']}, "
+                        f"{override['high']})")
+    return problems
+
+
+def validate(document: Any, source: str = "scenario", root: Path | None = None,
+             defaults: dict | None = None, schema: dict | None = None) -> list[str]:
+    """Every problem of a scenario's content, one line each: ``source: where: what is wrong``.
+
+    ``document`` is the merged scenario configuration (or one scenario file's content). Checks the
+    top-level keys, the study settings, the notebook names and parameter names against
+    ``config/parameters/`` (with the nearest valid keys), each value's type and range
+    (``config/parameter_schema.yaml``), then the effective parameters of every notebook.
+    """
+    root = root or _root()
+    defaults = load_defaults(root) if defaults is None else defaults
+    schema = load_schema(root) if schema is None else schema
+    if not isinstance(document, dict):
+        return [f"{source}: a scenario is a mapping of {', '.join(TOP_LEVEL_KEYS)} (found {_type_name(document)})"]
+    problems = []
+    for key in document:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(f"{source}: {key}: unknown key ({_nearest(key, TOP_LEVEL_KEYS)})")
+    study_keys = schema["study"]
+    study = document.get("study") or {}
+    if not isinstance(study, dict):
+        problems.append(f"{source}: study: must be a mapping (found {_type_name(study)})")
+        study = {}
+    for key in study:
+        if key not in study_keys:
+            problems.append(f"{source}: study: {key}: unknown study-level setting ({_nearest(key, study_keys)})")
+    overrides = document.get("notebook_params") or {}
+    if not isinstance(overrides, dict):
+        problems.append(f"{source}: notebook_params: must be a mapping of notebook names (found {_type_name(overrides)})")
+        overrides = {}
+    for notebook, values in overrides.items():
+        where = f"{source}: notebook_params: {notebook}"
+        if notebook not in defaults:
+            problems.append(f"{where}: unknown notebook ({_nearest(notebook, defaults)})")
+            continue
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            problems.append(f"{where}: must be a mapping of parameters (found {_type_name(values)})")
+            continue
+        for name in values:
+            allowed = [p for p in defaults[notebook] if p != "output_dir"]
+            if name == "output_dir":
+                problems.append(f"{where}: output_dir: set by the workflow (reports/scenarios/<scenario>/), "
+                                "not by a scenario")
+            elif name not in defaults[notebook]:
+                problems.append(f"{where}: {name}: unknown parameter ({_nearest(name, allowed)})")
+            elif name in study_keys:
+                problems.append(f"{where}: {name}: a study-level setting; set it once under `study: {{{name}: ...}}` "
+                                "so that every notebook using it gets the same value")
+    # Values: each study setting once, then every notebook's effective parameters.
+    for key, value in study.items():
+        users = [nb for nb in defaults if key in defaults[nb]]
+        if key not in study_keys:
+            continue
+        if not users:
+            problems.append(f"{source}: study: {key}: no notebook uses it")
+            continue
+        rule = schema["parameters"].get(key, {})
+        for text in _check_value(key, value, defaults[users[0]][key], rule, {}, root):
+            problems.append(f"{source}: study: {key}: {text}")
+    for notebook, params in effective_parameters(document, defaults, schema).items():
+        for name, value in params.items():
+            if name == "output_dir" or name in study or name not in defaults[notebook]:
+                continue
+            rule = schema["parameters"].get(name, {})
+            for text in _check_value(name, value, defaults[notebook][name], rule, params, root):
+                problems.append(f"{source}: notebook_params: {notebook}: {name}: {text}")
+    return problems
+
+
+def effective_parameters(document: dict, defaults: dict | None = None,
+                         schema: dict | None = None) -> dict[str, dict[str, Any]]:
+    """``{notebook: parameters}`` a scenario runs with: defaults, then study settings (for every
+    notebook that has a parameter of that name), then the scenario's notebook_params."""
+    defaults = load_defaults() if defaults is None else defaults
+    schema = load_schema() if schema is None else schema
+    study = document.get("study") or {}
+    overrides = document.get("notebook_params") or {}
+    effective = {}
+    for notebook, values in defaults.items():
+        params = dict(values)
+        params.update({k: v for k, v in study.items() if k in params})
+        params.update(overrides.get(notebook) or {})
+        effective[notebook] = params
+    return effective
+
+
+def check(document: Any, source: str = "scenario", root: Path | None = None) -> None:
+    """Raise :class:`ScenarioError` listing every problem of ``document`` (see :func:`validate`)."""
+    problems = validate(document, source, root)
+    if problems:
+        raise ScenarioError(f"{len(problems)} problem(s) in the scenario:\n  " + "\n  ".join(problems))
+
+
+# --- what a scenario ran with ------------------------------------------------------------------
+
+#: Files whose change makes a scenario's outputs stale (relative to the project root).
+INPUT_GLOBS = ("data/**/*", "config/parameters/*.yaml", "config/parameter_schema.yaml", "analysis/*.py",
+               "notebooks/*.ipynb", "Snakefile", "workflow/rules/*.smk")
+EXCLUDED_INPUT_DIRS = ("data/processed", "data/private")
+RECORD_NAME = "scenario.yaml"
+
+
+def input_files(root: Path | None = None) -> list[str]:
+    """Every file the outputs are built from (data, parameters, code, notebooks, workflow)."""
+    root = root or _root()
+    found = set()
+    for pattern in INPUT_GLOBS:
+        for path in root.glob(pattern):
+            relative = path.relative_to(root).as_posix()
+            if path.is_file() and not relative.startswith(EXCLUDED_INPUT_DIRS) and "__pycache__" not in relative \
+                    and not path.name.startswith("."):
+                found.add(relative)
+    return sorted(found)
+
+
+def checksums(paths, root: Path | None = None) -> dict[str, str]:
+    import hashlib
+
+    root = root or _root()
+    return {p: hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
+
+
+def path_parameters(schema: dict | None = None) -> set[str]:
+    """Names of the parameters that name an input file or folder."""
+    schema = load_schema() if schema is None else schema
+    return {name for name, rule in schema["parameters"].items() if rule.get("file") or rule.get("dir")}
+
+
+def write_record(output_dir: str | Path, name: str, source: str | None, document: dict,
+                 root: Path | None = None) -> Path:
+    """Write ``<output_dir>/scenario.yaml`` (the effective settings of every notebook and the
+    checksum of every input file) and copy the effective input files to ``<output_dir>/inputs/``."""
+    import shutil
+
+    from analysis.io import write_yaml
+
+    root = root or _root()
+    output_dir = root / output_dir
+    defaults, schema = load_defaults(root), load_schema(root)
+    effective = effective_parameters(document, defaults, schema)
+    inputs_dir = output_dir / "inputs"
+    if inputs_dir.exists():
+        shutil.rmtree(inputs_dir)
+    copied = []
+    for notebook, params in effective.items():
+        for key in sorted(path_parameters(schema) & set(params)):
+            path = root / params[key]
+            target = inputs_dir / params[key]
+            if path.is_dir():
+                shutil.copytree(path, target, dirs_exist_ok=True)
+            elif path.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+            copied.append(str(params[key]))
+    if source and Path(source).is_file():
+        inputs_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, inputs_dir / Path(source).name)
+    record = {
+        "scenario": name,
+        "scenario_file": str(source) if source else None,
+        "description": document.get("description"),
+        "study": {key: value for key, value in (document.get("study") or {}).items()},
+        "effective_parameters": {nb: {k: v for k, v in params.items() if k != "output_dir"}
+                                 for nb, params in effective.items()},
+        "inputs_copied": sorted(set(copied)),
+        "input_checksums": checksums(input_files(root), root),
+    }
+    return write_yaml(record, output_dir / RECORD_NAME)
+
+
+def stale_inputs(output_dir: str | Path, root: Path | None = None) -> list[str] | None:
+    """Input files changed, added or removed since ``output_dir`` was built (None: no record)."""
+    import yaml
+
+    root = root or _root()
+    path = root / output_dir / RECORD_NAME
+    if not path.is_file():
+        return None
+    recorded = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("input_checksums") or {}
+    current = checksums(input_files(root), root)
+    return sorted(p for p in set(recorded) | set(current) if recorded.get(p) != current.get(p))

@@ -3,7 +3,9 @@ anything runs; quoted paths in every shell directive."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -173,3 +175,149 @@ def test_provided_scenarios_have_legal_names():
     for path in sorted((config.CONFIG / "scenarios").glob("*.yaml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert scenarios.check_name(content["scenario"], path.name) == path.stem
+
+
+# --- the schema: unknown keys, wrong types, out of range (issue: refuse what is not understood) ----
+
+def _planned_parameters(*args: str) -> dict[str, dict]:
+    """{notebook: parameters} papermill would receive, read off a dry run's shell commands."""
+    result = _snakemake("-n", "--forceall", "--printshellcmds", *args)
+    assert result.returncode == 0, result.stderr + result.stdout
+    planned = {}
+    for match in re.finditer(r"papermill notebooks/(\S+)\.ipynb .*?--parameters_yaml '([^']*)'", result.stdout):
+        planned[match.group(1)] = json.loads(match.group(2))
+    return planned
+
+
+DEFAULTS = scenarios.load_defaults()
+SCHEMA = scenarios.load_schema()
+
+
+def _problems(document: dict) -> list[str]:
+    return scenarios.validate({"scenario": "x", **document}, "x.yaml")
+
+
+def test_the_provided_scenarios_are_valid():
+    for path in sorted((config.CONFIG / "scenarios").glob("*.yaml")):
+        assert scenarios.validate(yaml.safe_load(path.read_text(encoding="utf-8")), path.name) == []
+
+
+def test_defaults_satisfy_their_own_schema():
+    assert scenarios.validate({"scenario": "x"}, "x.yaml") == []
+    constrained = set(SCHEMA["parameters"])
+    every_parameter = {name for params in DEFAULTS.values() for name in params}
+    assert SCHEMA["study"] and set(SCHEMA["study"]) <= every_parameter
+    assert constrained <= every_parameter, "the schema constrains parameters no notebook has"
+
+
+def test_an_unknown_parameter_is_refused_with_the_nearest_names():
+    notebook = next(nb for nb, params in DEFAULTS.items() if "n_smaa" in params)
+    problems = _problems({"notebook_params": {notebook: {"n_smaaa": 5000}}})
+    assert len(problems) == 1
+    assert problems[0].startswith(f"x.yaml: notebook_params: {notebook}: n_smaaa: unknown parameter")
+    assert "did you mean 'n_smaa'" in problems[0]
+
+
+def test_an_unknown_notebook_and_top_level_key_are_refused():
+    notebook = sorted(DEFAULTS)[-1]
+    problems = _problems({"notebook_param": {}, "notebook_params": {notebook[:-1]: {}}})
+    assert any("x.yaml: notebook_param: unknown key (did you mean 'notebook_params'" in p for p in problems)
+    assert any(f"notebook_params: {notebook[:-1]}: unknown notebook (did you mean '{notebook}'" in p for p in problems)
+
+
+def test_every_problem_is_reported_at_once():
+    problems = _problems({"study": {"budget_colum": "low", "seed": -1},
+                          "notebook_params": {"05_sensitivity": {"n_smaa": -10, "reference_profile": "nobody"}}})
+    assert len(problems) == 4, problems
+
+
+@pytest.mark.parametrize("notebook, name, value, expected", [
+    ("05_sensitivity", "n_smaa", -10, "out of range (found -10; allowed: >= "),
+    ("05_sensitivity", "n_smaa", "many", "wrong type (found a text 'many'; allowed: an integer)"),
+    ("05_sensitivity", "n_smaa", 1000.5, "wrong type"),
+    ("05_sensitivity", "promethee_threshold", float("nan"), "not a finite number"),
+    ("05_sensitivity", "reference_profile", "etta", "unknown weight profile (found 'etta'; did you mean 'etat'"),
+    ("01_oecd_procurement", "prediction_alpha", 1.5, "out of range (found 1.5; allowed: < 1)"),
+    ("02_oecd_practices", "focus_system", "XXX", "unknown education system"),
+    ("03_market_sizing", "inputs_file", "../../etc/passwd", "not a path inside the project"),
+    ("03_market_sizing", "inputs_file", "data/market/none.csv", "no such file"),
+    ("03_market_sizing", "input_overrides", {"digital_share": 6}, "unknown input id 'digital_share'"),
+    ("03_market_sizing", "input_overrides", {"digital_share_education_pct": {"value": 6, "low": 7, "high": 9}},
+     "low <= value <= high does not hold"),
+    ("06_territorial_diagnostic", "authority", "../../x", "no authority file of that name"),
+    ("04_variants", "output_dir", "/tmp", "set by the workflow"),
+])
+def test_a_bad_value_is_refused(notebook, name, value, expected):
+    assert name in DEFAULTS[notebook]
+    problems = _problems({"notebook_params": {notebook: {name: value}}})
+    assert len(problems) == 1 and f"x.yaml: notebook_params: {notebook}: {name}: " in problems[0], problems
+    assert expected in problems[0], problems
+
+
+@pytest.mark.parametrize("value", ["lo", "LOW", 1, None])
+def test_a_budget_column_not_among_the_allowed_ones_is_refused(value):
+    problems = _problems({"study": {"budget_column": value}})
+    assert len(problems) == 1 and problems[0].startswith("x.yaml: study: budget_column: "), problems
+
+
+def test_a_study_setting_cannot_be_set_for_one_notebook_only():
+    shared = SCHEMA["study"][0]
+    notebook = next(nb for nb, params in DEFAULTS.items() if shared in params)
+    problems = _problems({"notebook_params": {notebook: {shared: DEFAULTS[notebook][shared]}}})
+    assert len(problems) == 1 and "a study-level setting" in problems[0]
+
+
+def test_workflow_refuses_an_unknown_key_before_anything_runs(tmp_path):
+    scenario_file = tmp_path / "typo.yaml"
+    scenario_file.write_text("scenario: typo\nnotebook_params:\n  04_variants:\n    weights: {etat: 1}\n"
+                             "  05_sensitivity: {n_smaa: -3}\n", encoding="utf-8")
+    result = _snakemake("--configfile", str(scenario_file), "--dry-run")
+    message = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "typo.yaml: notebook_params: 04_variants: weights: unknown parameter" in message
+    assert "typo.yaml: notebook_params: 05_sensitivity: n_smaa: out of range" in message
+    assert not (config.REPORTS / "scenarios" / "typo").exists()
+
+
+def test_a_study_setting_reaches_every_notebook_that_uses_it(tmp_path):
+    """The budget set once reaches both the comparison (04) and its sensitivity analyses (05)."""
+    shared = {"budget_column": "low", "seed": 7}
+    scenario_file = tmp_path / "shared.yaml"
+    scenario_file.write_text(yaml.safe_dump({"scenario": "shared", "study": shared}), encoding="utf-8")
+    planned = _planned_parameters("--configfile", str(scenario_file))
+    for name, value in shared.items():
+        users = sorted(nb for nb, params in DEFAULTS.items() if name in params)
+        assert len(users) >= 2
+        for notebook in users:
+            assert planned[notebook][name] == value, (notebook, name)
+    for notebook, params in planned.items():
+        assert params["output_dir"] == "reports/scenarios/shared"
+
+
+def test_the_low_budget_scenario_gives_the_same_budget_to_every_notebook():
+    planned = _planned_parameters("--configfile", "config/scenarios/variants_low_budget.yaml")
+    budgets = {nb: params["budget_column"] for nb, params in planned.items() if "budget_column" in params}
+    assert len(budgets) >= 2 and set(budgets.values()) == {"low"}, budgets
+
+
+# --- the record of what a folder was built with ------------------------------------------------------
+
+def test_record_holds_the_effective_settings_and_flags_changed_inputs(tmp_path):
+    root = tmp_path / "project"
+    for part in ("config", "analysis", "data/variants", "data/market", "data/diagnostic", "data/mappings"):
+        shutil.copytree(config.ROOT / part, root / part)
+    source = root / "config/scenarios/variants_low_budget.yaml"
+    document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    scenarios.write_record("reports/scenarios/variants_low_budget", "variants_low_budget", str(source), document, root)
+    out = root / "reports/scenarios/variants_low_budget"
+    record = yaml.safe_load((out / "scenario.yaml").read_text(encoding="utf-8"))
+    for notebook, params in record["effective_parameters"].items():
+        if "budget_column" in params:
+            assert params["budget_column"] == document["study"]["budget_column"]
+    assert (out / "inputs" / source.name).read_bytes() == source.read_bytes()
+    assert (out / "inputs" / "data/market/inputs.csv").is_file()
+    assert scenarios.stale_inputs("reports/scenarios/variants_low_budget", root) == []
+    scores = root / "data/variants/qualitative_scores.csv"
+    scores.write_text(scores.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert scenarios.stale_inputs("reports/scenarios/variants_low_budget", root) == ["data/variants/qualitative_scores.csv"]
+    assert scenarios.stale_inputs("reports/scenarios/never_built", root) is None

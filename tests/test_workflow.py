@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import config
+from analysis import config, scenarios
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
@@ -52,12 +52,19 @@ def test_every_provided_scenario_plans_its_overrides_into_its_own_folder(path):
     passes every override to the notebook it names, writing under reports/scenarios/<name>/."""
     scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert scenario["scenario"] == path.stem
+    assert scenarios.validate(scenario, path.name) == []
     plan = _planned_outputs("--configfile", str(path.relative_to(config.ROOT)))
-    for notebook, overrides in scenario["notebook_params"].items():
-        defaults = yaml.safe_load((config.CONFIG / "parameters" / f"{notebook}.yaml").read_text(encoding="utf-8"))
-        assert set(overrides) <= set(defaults), f"{path.name}: unknown parameters of {notebook}"
+    overrides = {nb: dict(values or {}) for nb, values in (scenario.get("notebook_params") or {}).items()}
+    defaults = scenarios.load_defaults()
+    for name, value in (scenario.get("study") or {}).items():
+        users = [nb for nb, params in defaults.items() if name in params]
+        assert users, f"{path.name}: study setting {name} reaches no notebook"
+        for notebook in users:
+            overrides.setdefault(notebook, {})[name] = value
+    assert overrides, f"{path.name} changes nothing"
+    for notebook, values in overrides.items():
         assert f"reports/scenarios/{path.stem}/notebooks/{notebook}.ipynb" in plan
-        for name, value in overrides.items():
+        for name, value in values.items():
             assert f'"{name}": {json.dumps(value, sort_keys=True, ensure_ascii=False)}' in plan, name
     assert re.findall(r"\breports/(?:figures|tables|notebooks)/\S+", plan) == []
 
