@@ -42,7 +42,7 @@ def test_first_code_cell_is_tagged_parameters_and_holds_json_safe_literals(path)
     assert "parameters" in cell.metadata.get("tags", [])
     values = _parameters(path)
     json.dumps(values)  # JSON-safe
-    assert values["output_dir"] == "reports"
+    assert values["output_dir"] == config.SCRATCH_DIR  # a hand run never writes into reports/
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem != "90_claims_ledger"], ids=lambda p: p.name)

@@ -321,3 +321,58 @@ def test_record_holds_the_effective_settings_and_flags_changed_inputs(tmp_path):
     scores.write_text(scores.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert scenarios.stale_inputs("reports/scenarios/variants_low_budget", root) == ["data/variants/qualitative_scores.csv"]
     assert scenarios.stale_inputs("reports/scenarios/never_built", root) is None
+
+
+# --- hand runs are safe ------------------------------------------------------------------------------
+
+def test_a_notebook_run_by_hand_writes_to_the_scratch_folder():
+    assert config.output_root(config.SCRATCH_DIR) == config.SCRATCH
+    defaults = scenarios.load_defaults()
+    assert {params["output_dir"] for params in defaults.values()} == {config.SCRATCH_DIR}
+    ignored = subprocess.run(["git", "check-ignore", "-q", f"{config.SCRATCH_DIR}/tables/x.csv"], cwd=config.ROOT)
+    assert ignored.returncode == 0, "the scratch folder is ignored by git"
+
+
+def _hashes(root: Path, skip: Path) -> dict[str, str]:
+    import hashlib
+
+    if not root.exists():
+        return {}
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in root.rglob("*") if p.is_file() and not p.is_relative_to(skip)}
+
+
+def test_a_hand_run_with_a_changed_parameter_leaves_reports_byte_identical(tmp_path):
+    """papermill with a changed parameter, as a user would run it: reports/ (outside the scratch
+    folder) is unchanged, and the outputs are in the scratch folder."""
+    notebook = "06_territorial_diagnostic"
+    other_authority = sorted(p.stem for p in (config.DATA / "diagnostic" / "authorities").glob("*.yaml"))[-1]
+    before = _hashes(config.REPORTS, config.SCRATCH)
+    env = {k: v for k, v in os.environ.items() if k != config.OUTPUT_ENV_VAR}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("MPLBACKEND", "Agg")
+    result = subprocess.run([str(Path(sys.executable).with_name("papermill")), f"notebooks/{notebook}.ipynb",
+                             str(tmp_path / "executed.ipynb"), "--cwd", "notebooks", "-p", "authority",
+                             other_authority, "--no-progress-bar"], capture_output=True, text=True,
+                            cwd=config.ROOT, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _hashes(config.REPORTS, config.SCRATCH) == before
+    assert (config.SCRATCH / "tables" / "diagnostic_batch_summary.csv").is_file()
+
+
+def test_a_missing_input_from_an_earlier_step_names_the_command_that_builds_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "SCRATCH", tmp_path / "reports" / "scratch")
+    monkeypatch.setattr(config, "REPORTS", tmp_path / "reports")
+    missing = config.SCRATCH / "tables" / "market_budget_for_variants.csv"
+    with pytest.raises(FileNotFoundError, match=r"market_budget_for_variants\.csv: not found.*run `bash tools/regenerate.sh`"):
+        config.require(missing)
+    with pytest.raises(FileNotFoundError, match=r"run `bash tools/regenerate.sh processed`"):
+        config.require(tmp_path / "data" / "processed" / "x.csv", config.BUILD_PROCESSED)
+    # After the baseline is built, a hand run reads the baseline's table when the scratch has none.
+    baseline = config.REPORTS / "tables" / "market_budget_for_variants.csv"
+    baseline.parent.mkdir(parents=True)
+    baseline.write_text("x\n1\n", encoding="utf-8")
+    assert config.require(missing) == baseline
+    missing.parent.mkdir(parents=True)
+    missing.write_text("x\n2\n", encoding="utf-8")
+    assert config.require(missing) == missing
