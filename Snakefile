@@ -50,6 +50,18 @@ if _problems:
 DEFAULT_PARAMS = scenarios.load_defaults()
 EFFECTIVE_PARAMS = scenarios.effective_parameters(dict(config), DEFAULT_PARAMS)
 
+# The variants' data of a scenario (variant files added or dropped, scores, weights, criteria):
+# built by rule scenario_variants_data into <OUT>/data/variants/, the folder notebooks 04 and 05
+# then read (their variants_dir parameter); the baseline's data/variants/ is never touched.
+VARIANTS_DATA_SPEC = config.get("variants_data") or None
+VARIANTS_BASE_DIR = (config.get("study") or {}).get("variants_dir", "data/variants")
+SCENARIO_VARIANTS_INPUTS = [str(p) for p in sorted(Path(VARIANTS_BASE_DIR).glob("*")) if p.is_file()]
+if VARIANTS_DATA_SPEC:
+    SCENARIO_VARIANTS_INPUTS = [f"{OUT}/data/variants"]
+    for params in EFFECTIVE_PARAMS.values():
+        if "variants_dir" in params:
+            params["variants_dir"] = f"{OUT}/data/variants"
+
 
 def notebook_params(notebook):
     """The parameters papermill injects into `notebook`, as a JSON string (a rule param)."""
@@ -135,6 +147,21 @@ rule scenario_record:
     run:
         scenarios.write_record(OUT, SCENARIO, None if SCENARIO == scenarios.BASELINE else SCENARIO_SOURCE,
                                dict(config))
+
+
+rule scenario_variants_data:
+    """The scenario's effective variants data: the base folder with its variants_data applied."""
+    input:
+        [str(p) for p in sorted(Path(VARIANTS_BASE_DIR).glob("*")) if p.is_file()],
+        [v for k, v in sorted(((VARIANTS_DATA_SPEC or {}).get("files") or {}).items())],
+        (VARIANTS_DATA_SPEC or {}).get("add") or [],
+        [(VARIANTS_DATA_SPEC or {})["scores"]] if (VARIANTS_DATA_SPEC or {}).get("scores") else [],
+    output:
+        directory(f"{OUT}/data/variants"),
+    params:
+        spec=json.dumps(VARIANTS_DATA_SPEC, sort_keys=True, ensure_ascii=False),
+    run:
+        scenarios.build_variants_data(VARIANTS_DATA_SPEC, output[0], base_dir=VARIANTS_BASE_DIR)
 
 
 rule processed:

@@ -78,6 +78,7 @@ TOP_LEVEL_KEYS = {
     "description": "a sentence saying what the scenario changes (free text)",
     "study": "study-level settings shared by every notebook that uses them",
     "notebook_params": "{notebook: {parameter: value}} overrides of config/parameters/<notebook>.yaml",
+    "variants_data": "changes to the variants' data (files, add, drop, scores, weight_profiles)",
 }
 SCHEMA_FILE = "config/parameter_schema.yaml"
 PARAMETERS_DIR = "config/parameters"
@@ -164,8 +165,12 @@ def _check_value(name: str, value, default, rule: dict, params: dict, root: Path
     if "profile_of" in rule:
         import yaml
 
-        weights = yaml.safe_load((root / rule["profile_of"]).read_text(encoding="utf-8")) or {}
+        folder = _inside_project(str(params.get(rule["profile_of"], "")), root)
+        weights_file = folder / "weight_profiles.yaml" if folder else None
+        weights = (yaml.safe_load(weights_file.read_text(encoding="utf-8")) or {}) \
+            if weights_file and weights_file.is_file() else {}
         ids = [p.get("id") for p in weights.get("profiles", []) if isinstance(p, dict)]
+        ids += [key for key in params.get("_added_profiles", []) if key not in ids]
         if value not in ids:
             problems.append(f"unknown weight profile (found {value!r}; {_nearest(value, ids)})")
     if rule.get("system_code"):
@@ -281,9 +286,14 @@ def validate(document: Any, source: str = "scenario", root: Path | None = None,
         rule = schema["parameters"].get(key, {})
         for text in _check_value(key, value, defaults[users[0]][key], rule, {}, root):
             problems.append(f"{source}: study: {key}: {text}")
+    problems += validate_variants_data(document.get("variants_data"), source, root,
+                                       base_dir=str(study.get("variants_dir", "data/variants")))
+    added_profiles = list(((document.get("variants_data") or {}).get("weight_profiles") or {})
+                          if isinstance(document.get("variants_data"), dict) else [])
     for notebook, params in effective_parameters(document, defaults, schema).items():
+        params = {**params, "_added_profiles": added_profiles}
         for name, value in params.items():
-            if name == "output_dir" or name in study or name not in defaults[notebook]:
+            if name == "output_dir" or name in study or name not in defaults[notebook] or name.startswith("_"):
                 continue
             rule = schema["parameters"].get(name, {})
             for text in _check_value(name, value, defaults[notebook][name], rule, params, root):
@@ -403,3 +413,200 @@ def stale_inputs(output_dir: str | Path, root: Path | None = None) -> list[str] 
     recorded = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("input_checksums") or {}
     current = checksums(input_files(root), root)
     return sorted(p for p in set(recorded) | set(current) if recorded.get(p) != current.get(p))
+
+
+
+# --- the variants' data of a scenario ----------------------------------------------------------
+
+VARIANTS_DATA_KEYS = {
+    "files": "{file name in data/variants/: replacement file}: whole files replaced",
+    "add": "[variant files]: variants added (a file whose id exists replaces that variant)",
+    "drop": "[variant ids]: variants removed, with their score rows",
+    "scores": "a CSV of qualitative_scores.csv rows added or replacing the (variant_id, criterion) rows",
+    "weight_profiles": "{profile id: fields}: a profile's fields changed (weights merged) or a new profile",
+}
+VARIANTS_DATA_FILES = ("criteria.yaml", "weight_profiles.yaml", "qualitative_scores.csv", "model_parameters.csv")
+
+
+def _variant_id(path: Path):
+    import yaml
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    return document.get("id") if isinstance(document, dict) else None
+
+
+def validate_variants_data(spec, source: str = "scenario", root: Path | None = None,
+                           base_dir: str = "data/variants") -> list[str]:
+    """Problems of a scenario's ``variants_data`` (keys, files, ids), before anything is built;
+    then the effective data are built in a temporary folder and read by the package's loaders."""
+    if spec is None:
+        return []
+    root = root or _root()
+    where = f"{source}: variants_data"
+    if not isinstance(spec, dict):
+        return [f"{where}: must be a mapping of {', '.join(VARIANTS_DATA_KEYS)} (found {_type_name(spec)})"]
+    problems = [f"{where}: {key}: unknown key ({_nearest(key, VARIANTS_DATA_KEYS)})"
+                for key in spec if key not in VARIANTS_DATA_KEYS]
+    base = _inside_project(base_dir, root)
+    base_ids = {_variant_id(p) for p in sorted(base.glob("V*.yaml"))} if base and base.is_dir() else set()
+
+    def project_file(value, field):
+        if not isinstance(value, str):
+            problems.append(f"{where}: {field}: must be a path (found {_type_name(value)} {value!r})")
+            return None
+        path = _inside_project(value, root)
+        if path is None:
+            problems.append(f"{where}: {field}: not a path inside the project (found {value!r})")
+        elif not path.is_file():
+            problems.append(f"{where}: {field}: no such file (found {value!r})")
+        else:
+            return path
+        return None
+
+    files = spec.get("files") or {}
+    if not isinstance(files, dict):
+        problems.append(f"{where}: files: must be a mapping {{file name: replacement}} (found {_type_name(files)})")
+        files = {}
+    for name, value in files.items():
+        if name not in VARIANTS_DATA_FILES:
+            problems.append(f"{where}: files: {name}: not a replaceable file ({_nearest(name, VARIANTS_DATA_FILES)}; "
+                            "variant files go under add:)")
+        else:
+            project_file(value, f"files: {name}")
+    added_ids = []
+    for i, value in enumerate(_as_list(spec.get("add"), "add", where, problems)):
+        path = project_file(value, f"add[{i}]")
+        if path is not None:
+            variant_id = _variant_id(path)
+            if not (isinstance(variant_id, str) and re.fullmatch(r"V\d+", variant_id)):
+                problems.append(f"{where}: add[{i}]: {value}: no variant id V<number> in its id: field (found {variant_id!r})")
+            else:
+                added_ids.append(variant_id)
+    for i, value in enumerate(_as_list(spec.get("drop"), "drop", where, problems)):
+        if value not in base_ids:
+            problems.append(f"{where}: drop[{i}]: unknown variant {value!r} ({_nearest(value, base_ids - {None})})")
+    if spec.get("scores") is not None:
+        project_file(spec["scores"], "scores")
+    profiles = spec.get("weight_profiles") or {}
+    if not isinstance(profiles, dict):
+        problems.append(f"{where}: weight_profiles: must be a mapping {{profile id: fields}} (found {_type_name(profiles)})")
+        profiles = {}
+    import math
+
+    for profile_id, fields in profiles.items():
+        weights = (fields or {}).get("weights", {}) if isinstance(fields, dict) else None
+        if not isinstance(weights, dict):
+            problems.append(f"{where}: weight_profiles: {profile_id}: must be a mapping of fields with weights: {{criterion: points}}")
+            continue
+        for criterion, points in weights.items():
+            if not (isinstance(points, (int, float)) and not isinstance(points, bool) and math.isfinite(points)
+                    and points >= 0):
+                problems.append(f"{where}: weight_profiles: {profile_id}: weights: {criterion}: not a finite "
+                                f"non-negative number (found {points!r})")
+    if problems:
+        return problems
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            build_variants_data(spec, Path(tmp) / "variants", root, base_dir)
+            check_variants_folder(Path(tmp) / "variants")
+        except Exception as error:  # every loader's error names the file and the entry
+            text = str(error).replace(str(Path(tmp) / "variants"), f"<{source}: effective variants data>")
+            problems.append(f"{where}: the effective variants data are refused: {text}")
+    return problems
+
+
+def _as_list(value, field, where, problems) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: {field}: must be a list (found {_type_name(value)} {value!r})")
+        return []
+    return value
+
+
+def build_variants_data(spec: dict | None, destination: str | Path, root: Path | None = None,
+                        base_dir: str = "data/variants") -> Path:
+    """Write the scenario's effective variants folder: ``base_dir`` with ``spec`` applied."""
+    import csv
+    import io
+    import shutil
+
+    import yaml
+
+    root = root or _root()
+    destination = Path(destination)
+    spec = spec or {}
+    if destination.exists():
+        shutil.rmtree(destination)
+    shutil.copytree(root / base_dir, destination)
+    for name, value in (spec.get("files") or {}).items():
+        shutil.copy2(root / value, destination / name)
+    for value in spec.get("add") or []:
+        variant_id = _variant_id(root / value)
+        for existing in destination.glob("V*.yaml"):
+            if _variant_id(existing) == variant_id:
+                existing.unlink()
+        shutil.copy2(root / value, destination / Path(value).name)
+    dropped = set(spec.get("drop") or [])
+    for existing in destination.glob("V*.yaml"):
+        if _variant_id(existing) in dropped:
+            existing.unlink()
+    scores_path = destination / "qualitative_scores.csv"
+    if dropped or spec.get("scores"):
+        with open(scores_path, encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames, list(reader)
+        if spec.get("scores"):
+            with open(root / spec["scores"], encoding="utf-8", newline="") as handle:
+                extra = list(csv.DictReader(handle))
+            keys = {(r.get("variant_id"), r.get("criterion")) for r in extra}
+            rows = [r for r in rows if (r["variant_id"], r["criterion"]) not in keys] + extra
+        rows = [r for r in rows if r["variant_id"] not in dropped]
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        scores_path.write_text(text.getvalue(), encoding="utf-8")
+    if spec.get("weight_profiles"):
+        weights_path = destination / "weight_profiles.yaml"
+        document = yaml.safe_load(weights_path.read_text(encoding="utf-8")) or {}
+        profiles = document.setdefault("profiles", [])
+        by_id = {p.get("id"): p for p in profiles if isinstance(p, dict)}
+        for profile_id, fields in spec["weight_profiles"].items():
+            fields = dict(fields or {})
+            if profile_id in by_id:
+                target = by_id[profile_id]
+                weights = {**(target.get("weights") or {}), **(fields.pop("weights", None) or {})}
+                target.update(fields)
+                target["weights"] = weights
+            else:
+                profiles.append({"id": profile_id, **fields})
+        weights_path.write_text(
+            "# Weight profiles of a scenario: data/variants/weight_profiles.yaml with the scenario's changes.\n"
+            + yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return destination
+
+
+def check_variants_folder(folder: str | Path) -> None:
+    """Read a variants folder with the package's loaders (raises their error on bad data)."""
+    from analysis import mcda, variants
+
+    folder = Path(folder)
+    evidence = variants.read_evidence()
+    variant_list = variants.load_variants(folder)
+    if not variant_list:
+        raise ValueError(f"{folder}: no variant file left (V*.yaml)")
+    variants.load_parameters(folder / "model_parameters.csv", evidence=evidence)
+    criteria = mcda.load_criteria(folder / "criteria.yaml")
+    mcda.load_weight_profiles(criteria, folder / "weight_profiles.yaml")
+    ids = [v.id for v in variant_list]
+    scores = mcda.load_qualitative_scores(criteria, ids, folder / "qualitative_scores.csv",
+                                          evidence_ids=set(evidence["evidence_id"]))
+    extra = sorted(set(scores["variant_id"]) - set(ids))
+    if extra:
+        raise ValueError(f"{folder}/qualitative_scores.csv: scores for unknown variants {extra}")

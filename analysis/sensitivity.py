@@ -26,6 +26,7 @@ qualitative scores) as loaded and checked by :mod:`analysis.variants` and :mod:`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -67,15 +68,16 @@ class Comparison:
 
 
 def load_comparison(market: pd.DataFrame, budget_column: str = "central",
-                    pupils_column: str = "central") -> Comparison:
-    """The comparison of notebook 04, from the package's data files and the market part's table."""
+                    pupils_column: str = "central", variants_dir=variants.VARIANTS_DIR) -> Comparison:
+    """The comparison of notebook 04, from the package's data files (``variants_dir``: a
+    scenario's folder of variant data) and the market part's table."""
     evidence = variants.read_evidence()
-    variant_list = variants.load_variants()
-    parameters = variants.with_market_inputs(variants.load_parameters(evidence=evidence), market,
+    variant_list = variants.load_variants(Path(variants_dir))
+    parameters = variants.with_market_inputs(variants.load_parameters(Path(variants_dir) / "model_parameters.csv", evidence=evidence), market,
                                              budget_column=budget_column, pupils_column=pupils_column)
-    criteria = mcda.load_criteria()
-    weights = mcda.load_weight_profiles(criteria)
-    qualitative = mcda.load_qualitative_scores(criteria, [v.id for v in variant_list],
+    criteria = mcda.load_criteria(Path(variants_dir) / "criteria.yaml")
+    weights = mcda.load_weight_profiles(criteria, Path(variants_dir) / "weight_profiles.yaml")
+    qualitative = mcda.load_qualitative_scores(criteria, [v.id for v in variant_list], Path(variants_dir) / "qualitative_scores.csv",
                                                evidence_ids=set(evidence["evidence_id"]))
     return Comparison(variant_list, parameters, criteria, weights, qualitative)
 

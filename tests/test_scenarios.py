@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -376,3 +377,132 @@ def test_a_missing_input_from_an_earlier_step_names_the_command_that_builds_it(t
     missing.parent.mkdir(parents=True)
     missing.write_text("x\n2\n", encoding="utf-8")
     assert config.require(missing) == missing
+
+
+# --- the variants' data of a scenario: weights, scores, a sixth variant, without touching data/ ------
+
+def _scenario_data_dir(name: str) -> Path:
+    """A folder inside the project (scenario files name project paths), ignored by git."""
+    folder = config.ROOT / ".tmp" / "test_scenarios" / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _sixth_variant(folder: Path) -> tuple[str, str, str]:
+    """A new variant copied from the last one (new id), with the last one's scores: (file, scores, id)."""
+    from analysis import variants
+
+    files = variants.variant_files(variants.VARIANTS_DIR)
+    ids = [int(scenarios._variant_id(p)[1:]) for p in files]
+    last = files[ids.index(max(ids))]
+    new_id = f"V{max(ids) + 1}"
+    text = last.read_text(encoding="utf-8")
+    text = re.sub(r"^id: V\d+$", f"id: {new_id}", text, flags=re.M)
+    text = re.sub(r'^name_fr: .*$', 'name_fr: "Variante ajoutée par un scénario"', text, flags=re.M)
+    variant_file = folder / f"{new_id}_added.yaml"
+    variant_file.write_text(text, encoding="utf-8")
+    lines = (variants.VARIANTS_DIR / "qualitative_scores.csv").read_text(encoding="utf-8").splitlines()
+    last_id = scenarios._variant_id(last)
+    scores = [lines[0]] + [new_id + line[len(last_id):] for line in lines[1:] if line.startswith(last_id + ",")]
+    scores_file = folder / "scores.csv"
+    scores_file.write_text("\n".join(scores) + "\n", encoding="utf-8")
+    return (str(variant_file.relative_to(config.ROOT)), str(scores_file.relative_to(config.ROOT)), new_id)
+
+
+def _comparison(variants_dir: Path):
+    from analysis import sensitivity, variants
+
+    table = variants.load_parameters().set_index("name")
+    market = pd.DataFrame([
+        {"quantity": quantity, "low": table.loc[name, "low"], "central": table.loc[name, "value"],
+         "high": table.loc[name, "high"], "unit": "", "source": "the model's own parameter table"}
+        for name, quantity in (("budget_eur", "annual_public_digital_resources_budget_eur"), ("pupils", "pupils"))])
+    return sensitivity.load_comparison(market, "central", "central", variants_dir)
+
+
+def _totals(comparison) -> pd.DataFrame:
+    from analysis import mcda, sensitivity
+
+    values = pd.DataFrame(sensitivity.central_values(comparison), index=comparison.variant_ids,
+                          columns=comparison.criteria["criterion"])
+    return mcda.totals_by_profile(values, comparison.weights)
+
+
+def test_a_weights_override_reaches_the_totals_and_leaves_data_untouched(tmp_path):
+    from analysis import variants
+
+    baseline_files = _hashes(variants.VARIANTS_DIR, tmp_path / "none")
+    baseline = _comparison(variants.VARIANTS_DIR)
+    profile = baseline.weights.index[0]
+    criterion = baseline.weights.columns[0]
+    raw = yaml.safe_load((variants.VARIANTS_DIR / "weight_profiles.yaml").read_text(encoding="utf-8"))
+    raw_weights = next(p for p in raw["profiles"] if p["id"] == profile)["weights"]
+    spec = {"weight_profiles": {profile: {"weights": {criterion: raw_weights[criterion] * 4 + 10}}}}
+    assert scenarios.validate_variants_data(spec, "w.yaml") == []
+    effective = scenarios.build_variants_data(spec, tmp_path / "variants")
+    changed = _comparison(effective)
+    expected = {**raw_weights, criterion: raw_weights[criterion] * 4 + 10}
+    assert changed.weights.loc[profile, criterion] == pytest.approx(expected[criterion] / sum(expected.values()))
+    before, after = _totals(baseline), _totals(changed)
+    column = "total" if "total" in before.columns else before.select_dtypes("number").columns[0]
+    assert not before.loc[before["profile"] == profile, column].equals(after.loc[after["profile"] == profile, column])
+    others = before["profile"] != profile
+    pd.testing.assert_frame_equal(before[others].reset_index(drop=True), after[others].reset_index(drop=True))
+    assert _hashes(variants.VARIANTS_DIR, tmp_path / "none") == baseline_files
+
+
+def test_a_sixth_variant_from_a_scenario_goes_through_the_comparison(tmp_path):
+    from analysis import variants
+
+    folder = _scenario_data_dir("sixth")
+    try:
+        variant_file, scores_file, new_id = _sixth_variant(folder)
+        spec = {"add": [variant_file], "scores": scores_file}
+        assert scenarios.validate_variants_data(spec, "s.yaml") == []
+        effective = scenarios.build_variants_data(spec, tmp_path / "variants")
+        comparison = _comparison(effective)
+        baseline_ids = [v.id for v in variants.load_variants()]
+        assert comparison.variant_ids == baseline_ids + [new_id]
+        assert new_id in set(_totals(comparison)["variant_id"])
+        # Dropping it again, or a variant of the baseline, works the same way.
+        dropped = scenarios.build_variants_data({"drop": [baseline_ids[-1]]}, tmp_path / "dropped")
+        assert _comparison(dropped).variant_ids == baseline_ids[:-1]
+        # The workflow plans the built folder for notebooks 04 and 05.
+        scenario_file = folder / "sixth.yaml"
+        scenario_file.write_text(yaml.safe_dump({"scenario": "sixth", "variants_data": spec}), encoding="utf-8")
+        planned = _planned_parameters("--configfile", str(scenario_file))
+        users = [nb for nb, params in DEFAULTS.items() if "variants_dir" in params]
+        assert len(users) >= 2
+        for notebook in users:
+            assert planned[notebook]["variants_dir"] == "reports/scenarios/sixth/data/variants"
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_sixth_variant_without_scores_is_refused_before_anything_runs():
+    folder = _scenario_data_dir("unscored")
+    try:
+        variant_file, _, new_id = _sixth_variant(folder)
+        problems = scenarios.validate({"scenario": "x", "variants_data": {"add": [variant_file]}}, "x.yaml")
+        assert len(problems) == 1 and problems[0].startswith("x.yaml: variants_data: the effective variants data")
+        assert new_id in problems[0] and "qualitative_scores.csv" in problems[0]
+    finally:
+        shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ({"dorp": ["V1"]}, "variants_data: dorp: unknown key (did you mean 'drop'"),
+    ({"drop": ["V99"]}, "variants_data: drop[0]: unknown variant 'V99'"),
+    ({"drop": "V1"}, "variants_data: drop: must be a list"),
+    ({"files": {"weights.yaml": "data/variants/weight_profiles.yaml"}}, "files: weights.yaml: not a replaceable file"),
+    ({"files": {"criteria.yaml": "/etc/passwd"}}, "not a path inside the project"),
+    ({"scores": "data/variants/none.csv"}, "scores: no such file"),
+    ({"weight_profiles": {"etat": {"weights": {"equity": float("nan")}}}}, "weights: equity: not a finite non-negative"),
+    ({"weight_profiles": {"etat": {"weights": {"equity": -1}}}}, "weights: equity: not a finite non-negative"),
+    ({"weight_profiles": {"etat": {"weights": {"equiti": 5}}}}, "the effective variants data are refused"),
+])
+def test_bad_variants_data_are_refused(spec, expected):
+    problems = scenarios.validate({"scenario": "x", "variants_data": spec}, "x.yaml")
+    assert len(problems) == 1 and expected in problems[0], problems

@@ -9,6 +9,7 @@ rule sensitivity_notebook:
     input:
         notebook="notebooks/05_sensitivity.ipynb",
         data=VARIANTS_DATA,
+        scenario_data=SCENARIO_VARIANTS_INPUTS,  # the variants_dir folder (a scenario's built one)
         evidence=VARIANTS_EVIDENCE,
         evidence_checked=checked(VARIANTS_EVIDENCE),
         code=["analysis/sensitivity.py", "analysis/sensitivity_figures.py", "analysis/variants.py",

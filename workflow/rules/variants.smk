@@ -12,6 +12,7 @@ rule variants_notebook:
     input:
         notebook="notebooks/04_variants.ipynb",
         data=VARIANTS_DATA,
+        scenario_data=SCENARIO_VARIANTS_INPUTS,  # the variants_dir folder (a scenario's built one)
         evidence=VARIANTS_EVIDENCE,
         evidence_checked=checked(VARIANTS_EVIDENCE),
         code=["analysis/variants.py", "analysis/mcda.py", "analysis/plotting.py", "analysis/validation.py"],
