@@ -506,3 +506,60 @@ def test_a_sixth_variant_without_scores_is_refused_before_anything_runs():
 def test_bad_variants_data_are_refused(spec, expected):
     problems = scenarios.validate({"scenario": "x", "variants_data": spec}, "x.yaml")
     assert len(problems) == 1 and expected in problems[0], problems
+
+
+# --- comparison ----------------------------------------------------------------------------------
+
+def _small_outputs(folder: Path, totals: dict[str, dict[str, float]], budget: float) -> None:
+    """A small output folder: the comparison's totals by profile and the market budget."""
+    from analysis.io import write_csv
+
+    rows = [{"profile": p, "profile_fr": p, "variant_id": v, "total": t, "rank": 0}
+            for p, by_variant in totals.items() for v, t in by_variant.items()]
+    write_csv(pd.DataFrame(rows), folder / "tables" / "mcda_totals_by_profile.csv")
+    write_csv(pd.DataFrame([{"quantity": "annual_public_digital_resources_budget_eur", "low": budget * 0.8,
+                             "central": budget, "high": budget * 1.2, "unit": "EUR", "source": "test"}]),
+              folder / "tables" / "market_budget_for_variants.csv")
+
+
+def test_the_comparison_table_of_two_small_scenarios(tmp_path):
+    from analysis import compare
+
+    baseline_totals = {"a": {"V0": 0.4, "V1": 0.7, "V2": 0.6}, "b": {"V0": 0.5, "V1": 0.3, "V2": 0.45}}
+    swapped = {"a": {"V0": 0.4, "V1": 0.6, "V2": 0.7}, "b": dict(baseline_totals["b"])}
+    _small_outputs(tmp_path / "base", baseline_totals, 100.0)
+    _small_outputs(tmp_path / "s1", swapped, 100.0)
+    _small_outputs(tmp_path / "s2", baseline_totals, 80.0)
+    (tmp_path / "s2" / "tables" / "mcda_totals_by_profile.csv").unlink()  # robust to a missing table
+    table, status = compare.compare(["s1", "s2"], tmp_path / "base", {"s1": tmp_path / "s1", "s2": tmp_path / "s2"})
+    table = table.set_index(["part", "indicator"])
+    first_a = ("variants", "first variant, profile a")
+    assert table.loc[first_a, "baseline"] == max(baseline_totals["a"], key=baseline_totals["a"].get)
+    assert table.loc[first_a, "s1"] == max(swapped["a"], key=swapped["a"].get)
+    assert table.loc[first_a, "s1 delta"] == "changed"
+    assert table.loc[("variants", "first variant, profile b"), "s1 delta"] == "same"
+    margin = ("variants", "margin of the first variant over the second, profile a")
+    top = sorted(swapped["a"].values())[-2:]
+    base_top = sorted(baseline_totals["a"].values())[-2:]
+    assert table.loc[margin, "s1 delta"] == pytest.approx((top[1] - top[0]) - (base_top[1] - base_top[0]))
+    central = ("market", "annual_public_digital_resources_budget_eur (central)")
+    assert table.loc[central, "s2 delta"] == pytest.approx(80.0 - 100.0)
+    assert pd.isna(table.loc[first_a, "s2"])
+    assert list(status["scenario"]) == ["baseline", "s1", "s2"]
+    assert not status["built"].any()  # no scenario.yaml in these folders
+
+
+def test_compare_command_writes_its_tables_and_flags_unbuilt_scenarios(tmp_path):
+    from analysis import compare
+
+    output = f"reports/comparison_test_{os.getpid()}"
+    try:
+        assert compare.main(["--output", output, "never_built_scenario"]) == 0
+        status = pd.read_csv(config.ROOT / output / "scenario_status.csv")
+        assert list(status["scenario"]) == ["baseline", "never_built_scenario"]
+        assert not status.set_index("scenario").loc["never_built_scenario", "built"]
+        assert (config.ROOT / output / "headline_comparison.csv").is_file()
+        assert compare.main(["../../x"]) == 2
+        assert compare.main(["--output", "/tmp/elsewhere"]) == 2
+    finally:
+        shutil.rmtree(config.ROOT / output, ignore_errors=True)
