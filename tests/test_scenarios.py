@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -563,3 +564,70 @@ def test_compare_command_writes_its_tables_and_flags_unbuilt_scenarios(tmp_path)
         assert compare.main(["--output", "/tmp/elsewhere"]) == 2
     finally:
         shutil.rmtree(config.ROOT / output, ignore_errors=True)
+
+
+# --- sweeps --------------------------------------------------------------------------------------
+
+SWEEPS = sorted((config.CONFIG / "sweeps").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SWEEPS, ids=lambda p: p.stem)
+def test_every_provided_sweep_expands_into_valid_scenarios(path):
+    from analysis import sweeps
+
+    name, documents = sweeps.expand(path)
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    expected = (spec["sample"]["n"] if "sample" in spec
+                else int(np.prod([len(v) for v in spec["grid"].values()])))
+    assert len(documents) == expected
+    assert len({d["scenario"] for d in documents}) == expected
+    for document in documents:
+        assert document["scenario"].startswith(f"{name}-")
+        assert scenarios.validate(document, document["scenario"]) == []
+    assert sweeps.expand(path)[1] == documents, "a sweep expands the same way every time (seeded)"
+
+
+def test_a_grid_sweep_sets_each_combination(tmp_path):
+    from analysis import sweeps
+
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump({"sweep": "g", "base": {"study": {"seed": 3}}, "grid": {
+        "study.budget_column": ["low", "high"], "notebook_params.05_sensitivity.n_smaa": [200, 300, 400]}}))
+    _, documents = sweeps.expand(path)
+    combinations = {(d["study"]["budget_column"], d["notebook_params"]["05_sensitivity"]["n_smaa"]) for d in documents}
+    assert combinations == {(b, n) for b in ("low", "high") for n in (200, 300, 400)}
+    assert all(d["study"]["seed"] == 3 for d in documents)
+
+
+@pytest.mark.parametrize("content, expected", [
+    ({"sweep": "x", "grid": {"study.budget_colum": ["low"]}}, "study: budget_colum: unknown study-level setting"),
+    ({"sweep": "x", "grid": {"notebook_params.05_sensitivity.n_smaa": [-1]}}, "n_smaa: out of range"),
+    ({"sweep": "../x", "grid": {"study.seed": [1]}}, "not a legal name"),
+    ({"sweep": "x"}, "give either grid: or sample:"),
+    ({"sweep": "x", "grdi": {}}, "grdi: unknown key (did you mean 'grid'"),
+    ({"sweep": "x", "sample": {"n": 3, "seed": 1, "over": {"study.seed": {"normal": [0, 1]}}}}, "not a distribution"),
+])
+def test_a_bad_sweep_is_refused(tmp_path, content, expected):
+    from analysis import sweeps
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(content))
+    with pytest.raises(sweeps.SweepError, match=re.escape(expected)):
+        sweeps.expand(path)
+
+
+def test_dry_run_of_a_100_scenario_sweep_in_one_invocation():
+    from analysis import sweeps
+
+    path = next(p for p in SWEEPS if len(sweeps.expand(p)[1]) >= 100)
+    name, documents = sweeps.expand(path)
+    result = subprocess.run([SNAKEMAKE, "-s", "workflow/sweep.smk", "--config", f"sweep={path.relative_to(config.ROOT)}",
+                             "-n", "--cores", "1"], capture_output=True, text=True, cwd=config.ROOT, timeout=900,
+                            env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    plan = result.stdout + result.stderr
+    for document in documents:
+        module = "s" + document["scenario"].replace("-", "_")
+        assert f"{module}_variants_notebook" in plan, module
+    assert "sweep_comparison" in plan
+    assert not (config.REPORTS / "scenarios" / documents[0]["scenario"]).exists(), "a dry run writes nothing"
