@@ -330,7 +330,7 @@ def check(document: Any, source: str = "scenario", root: Path | None = None) -> 
 #: Files whose change makes a scenario's outputs stale (relative to the project root).
 INPUT_GLOBS = ("data/**/*", "config/parameters/*.yaml", "config/parameter_schema.yaml", "analysis/*.py",
                "notebooks/*.ipynb", "Snakefile", "workflow/rules/*.smk")
-EXCLUDED_INPUT_DIRS = ("data/processed", "data/private")
+EXCLUDED_INPUT_DIRS = ("data/processed", "data/private", "analysis/compare.py", "analysis/sweeps.py")
 RECORD_NAME = "scenario.yaml"
 
 

@@ -47,7 +47,7 @@ def test_every_qualitative_cell_is_scored_with_a_rationale(criteria):
     rows = read_rows(VARIANT_DIR / "qualitative_scores.csv")
     qualitative = set(criteria.loc[criteria["kind"] == "qualitative", "criterion"])
     cells = {(r["variant_id"], r["criterion"]) for r in rows}
-    assert cells == {(v, c) for v in ["V0", "V1", "V2", "V3", "V4"] for c in qualitative}
+    assert cells == {(v, c) for v in [v.id for v in variants.load_variants()] for c in qualitative}
     for r in rows:
         assert 0 <= float(r["low"]) <= float(r["most_likely"]) <= float(r["high"]) <= 10
         assert len(r["rationale"]) > 40 and r["evidence"]
@@ -55,7 +55,7 @@ def test_every_qualitative_cell_is_scored_with_a_rationale(criteria):
 
 def test_qualitative_scores_cite_known_evidence(criteria):
     evidence = {r["evidence_id"] for r in read_rows(variants.EVIDENCE_RAW)}
-    frame = mcda.load_qualitative_scores(criteria, ["V0", "V1", "V2", "V3", "V4"], evidence_ids=evidence)
+    frame = mcda.load_qualitative_scores(criteria, [v.id for v in variants.load_variants()], evidence_ids=evidence)
     assert len(frame) == 30
 
 
@@ -65,7 +65,7 @@ def test_unknown_evidence_id_in_a_rationale_is_refused(tmp_path, criteria):
     path.write_text(text, encoding="utf-8")
     evidence = {r["evidence_id"] for r in read_rows(variants.EVIDENCE_RAW)}
     with pytest.raises(mcda.MCDAError, match="UGAP-TURNOVR"):
-        mcda.load_qualitative_scores(criteria, ["V0", "V1", "V2", "V3", "V4"], path, evidence)
+        mcda.load_qualitative_scores(criteria, [v.id for v in variants.load_variants()], path, evidence)
 
 
 def test_missing_qualitative_cell_is_refused(tmp_path, criteria):
@@ -73,7 +73,7 @@ def test_missing_qualitative_cell_is_refused(tmp_path, criteria):
     path = tmp_path / "qualitative_scores.csv"
     path.write_text("".join(lines[:-1]), encoding="utf-8")
     with pytest.raises(mcda.MCDAError, match="rows missing"):
-        mcda.load_qualitative_scores(criteria, ["V0", "V1", "V2", "V3", "V4"], path)
+        mcda.load_qualitative_scores(criteria, [v.id for v in variants.load_variants()], path)
 
 
 def test_direction_contradicting_bounds_names_the_criterion(tmp_path):
@@ -161,7 +161,7 @@ def test_simplex_weights_sum_to_one():
 
 
 def test_scores_and_totals_tables(criteria, weights):
-    ids = ["V0", "V1", "V2", "V3", "V4"]
+    ids = [v.id for v in variants.load_variants()]
     qualitative = mcda.load_qualitative_scores(criteria, ids)
     outcomes = pd.DataFrame([{"variant_id": v, "outcome": o, "value": 0.1}
                              for v in ids for o in criteria["indicator"] if o])
@@ -176,7 +176,7 @@ def test_scores_and_totals_tables(criteria, weights):
 
 
 def test_value_array_for_sampled_outcomes_and_scores(criteria, weights):
-    ids = ["V0", "V1", "V2", "V3", "V4"]
+    ids = [v.id for v in variants.load_variants()]
     params = variants.load_parameters()
     samples = variants.sample_parameters(params, 200, seed=5)
     loaded = {v.id: v for v in variants.load_variants()}

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from scipy.stats import fisher_exact
 
-from analysis import config, practices
+from analysis import config, practices, variants
 from analysis.validation import DataValidationError
 from tests.conftest import read_rows
 
@@ -185,7 +185,7 @@ def test_variant_map_evidence_is_in_the_raw_file(matrix, yes):
     rules = practices.load_variant_rules()
     vm = practices.variant_map(matrix, rules)
     assert list(vm.columns) == practices.VARIANT_MAP_COLUMNS
-    assert set(vm["variant_id"]) <= {"V1", "V2", "V3", "V4"}
+    assert set(vm["variant_id"]) <= {v.id for v in variants.load_variants()}
     for rule in rules["rules"]:
         expected = set.intersection(*(yes[p] for p in rule["all_of"]))
         assert set(vm.loc[vm["variant_id"] == rule["variant_id"], "system_code"]) == expected, rule["id"]
