@@ -328,9 +328,10 @@ def check(document: Any, source: str = "scenario", root: Path | None = None) -> 
 # --- what a scenario ran with ------------------------------------------------------------------
 
 #: Files whose change makes a scenario's outputs stale (relative to the project root).
+# (data/processed/ included: a change there is a change of what the notebooks read)
 INPUT_GLOBS = ("data/**/*", "config/parameters/*.yaml", "config/parameter_schema.yaml", "analysis/*.py",
                "notebooks/*.ipynb", "Snakefile", "workflow/rules/*.smk")
-EXCLUDED_INPUT_DIRS = ("data/processed", "data/private", "analysis/compare.py", "analysis/sweeps.py")
+EXCLUDED_INPUT_DIRS = ("data/processed/checks", "data/private", "analysis/compare.py", "analysis/sweeps.py")
 RECORD_NAME = "scenario.yaml"
 
 
@@ -402,8 +403,11 @@ def write_record(output_dir: str | Path, name: str, source: str | None, document
     return write_yaml(record, output_dir / RECORD_NAME)
 
 
-def stale_inputs(output_dir: str | Path, root: Path | None = None) -> list[str] | None:
-    """Input files changed, added or removed since ``output_dir`` was built (None: no record)."""
+def stale_inputs(output_dir: str | Path, root: Path | None = None, only=None) -> list[str] | None:
+    """Input files changed, added or removed since ``output_dir`` was built (None: no record).
+
+    ``only``: the files to look at (e.g. one rule's inputs); default every input file.
+    """
     import yaml
 
     root = root or _root()
@@ -411,8 +415,11 @@ def stale_inputs(output_dir: str | Path, root: Path | None = None) -> list[str] 
     if not path.is_file():
         return None
     recorded = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("input_checksums") or {}
-    current = checksums(input_files(root), root)
-    return sorted(p for p in set(recorded) | set(current) if recorded.get(p) != current.get(p))
+    files = input_files(root) if only is None else [str(p) for p in only if (root / p).is_file()]
+    current = checksums(files, root)
+    recorded_inputs = {p for p in recorded if not p.startswith(EXCLUDED_INPUT_DIRS)}
+    candidates = set(current) | (recorded_inputs if only is None else {str(p) for p in only})
+    return sorted(p for p in candidates if recorded.get(p) != current.get(p))
 
 
 
