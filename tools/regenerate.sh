@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
 export MPLBACKEND=Agg PYTHONHASHSEED=0 PATH="$PWD/.venv/bin:$PATH"
-exec .venv/bin/snakemake --cores 2 "$@"
+exec .venv/bin/python tools/run_workflow.py --cores 2 "$@"   # one line per step; full log in reports/logs/workflow.log
