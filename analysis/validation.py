@@ -8,6 +8,7 @@ lists, per failure, the file, the line of the file (header = line 1), the column
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import jsonschema
@@ -174,7 +175,12 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str | os.P
 
 #: Texts of a CSV cell that pandas reads as NaN or infinity although they are not empty.
 _NONFINITE_TEXTS = {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity",
-                    "#n/a", "#num!", "#div/0!", "#value!", "n/a", "na", "null", "none"}
+                    "#n/a", "#num!", "#div/0!", "#value!"}  # not "NA" or "None": they can be codes or text
+
+
+#: Above this size the field counts are left to pandas (which refuses longer rows) and the
+#: NaN/infinity scan is vectorised: the row-by-row scan would cost seconds on the big extracts.
+ROW_SCAN_MAX_BYTES = 300_000
 
 
 def csv_text_problems(text: str, source: str, expected_columns=None) -> list[Problem]:
@@ -184,30 +190,40 @@ def csv_text_problems(text: str, source: str, expected_columns=None) -> list[Pro
     import csv
     import io as _io
 
-    rows = list(csv.reader(_io.StringIO(text)))
-    rows = [r for r in rows if r]
-    if not rows:
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
         return [Problem("whole file", "(file)", "the file is empty")]
-    header = rows[0]
-    problems = []
+    header = next(csv.reader([lines[0]]))
     if len(header) == 1 and expected_columns and len(list(expected_columns)) > 1:
         for sep, name in ((";", "';'"), ("\t", "tab"), ("|", "'|'")):
             if sep in header[0]:
                 return [Problem("row 1", "(header)", f"the file uses {name} as separator, not ','",
                                 found=header[0][:60], allowed="comma-separated values")]
-    if len(rows) == 1:
+    if not any(line.strip() for line in lines[1:]):
         return [Problem("whole file", "(file)", "header only: the file has no data row",
                         found=",".join(header)[:80])]
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            problems.append(Problem(f"row {number}", "(row)", "wrong number of fields", found=len(row),
-                                    allowed=f"{len(header)} fields, as in the header"))
-            continue
-        for name, cell in zip(header, row):
-            if cell.strip().lower() in _NONFINITE_TEXTS:
-                problems.append(Problem(f"row {number}", f"column {name!r}", "not a finite number or a "
-                                        "missing-value code (leave the cell empty if the value is missing)",
-                                        found=cell, allowed="a finite number, or an empty cell where allowed"))
+    problems = []
+    if len(text) <= ROW_SCAN_MAX_BYTES:
+        rows = [r for r in csv.reader(_io.StringIO(text)) if r]
+        cells = []
+        for number, row in enumerate(rows[1:], start=2):
+            if len(row) != len(header):
+                problems.append(Problem(f"row {number}", "(row)", "wrong number of fields", found=len(row),
+                                        allowed=f"{len(header)} fields, as in the header"))
+                continue
+            cells.extend((number, name, cell) for name, cell in zip(header, row))
+    elif any(token in text.lower() for token in ("nan", "inf", "#")):  # cheap test before the scan
+        frame = pd.read_csv(_io.StringIO(text), dtype=str, keep_default_na=False, on_bad_lines="skip")
+        lowered = frame.apply(lambda column: column.str.strip().str.lower())
+        hits = lowered.isin(_NONFINITE_TEXTS)
+        cells = [(int(i) + 2, name, frame.at[i, name]) for name in frame.columns for i in frame.index[hits[name]]]
+    else:
+        cells = []
+    for number, name, cell in sorted(cells, key=lambda c: c[0]):
+        if cell.strip().lower() in _NONFINITE_TEXTS:
+            problems.append(Problem(f"row {number}", f"column {name!r}", "not a finite number or a "
+                                    "missing-value code (leave the cell empty if the value is missing)",
+                                    found=cell, allowed="a finite number, or an empty cell where allowed"))
     return problems
 
 
