@@ -70,33 +70,13 @@ def notebook_params(notebook):
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
-def checked(path):
-    """Stamp proving the raw file `path` matches its column schema and metadata sidecar.
-
-    Every rule that reads a raw file takes `checked(path)` as an input: bad raw data stops the
-    workflow in `check_raw_file`, before any rule that would replace an output has started.
-    """
-    return f"{PROCESSED}/checks/{path}.ok"
-
-
-rule check_raw_file:
-    input:
-        data="{path}",
-        sidecar="{path}.meta.yaml",
-    output:
-        touch(f"{PROCESSED}/checks/{{path}}.ok"),
-    wildcard_constraints:
-        path=r"data/raw/.+",
-    shell:
-        "python -m analysis.provenance check {input.data:q}"
-
-
 PAPERMILL = (
     "papermill {input.notebook:q} {output.notebook:q} --kernel python3 --cwd notebooks "
     "--parameters_yaml {params.parameters:q} --no-progress-bar --log-output > {log:q} 2>&1"
 )
 
 
+include: "workflow/rules/checks.smk"  # checked(), code_inputs() and the check-before-write rules
 include: "workflow/rules/oecd.smk"
 include: "workflow/rules/practices.smk"
 include: "workflow/rules/market.smk"
@@ -174,6 +154,7 @@ rule claims_ledger:
     input:
         notebook="notebooks/90_claims_ledger.ipynb",
         registry=sorted(str(p) for p in Path("data/claims").glob("*.yaml")),
+        code=code_inputs("notebooks/90_claims_ledger.ipynb"),
         values=expand(f"{OUT}/claims/{{part}}.csv", part=CLAIM_PARTS),
     output:
         notebook=f"{OUT}/notebooks/90_claims_ledger.ipynb",

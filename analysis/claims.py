@@ -32,11 +32,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import jsonschema
+
 import pandas as pd
 
 from analysis import config
 from analysis.io import read_yaml, write_csv
+from analysis.validation import schema_violations
 
 KINDS = ("reproduce", "derived", "input")
 STATUSES = ("reproduced", "derived", "input", "discrepancy")
@@ -83,12 +84,10 @@ def load_registry(registry_dir: Path = config.CLAIMS_REGISTRY) -> pd.DataFrame:
     rows = []
     for path in sorted(registry_dir.glob("*.yaml")):
         document = read_yaml(path)
-        try:
-            jsonschema.validate(document, REGISTRY_SCHEMA)
-        except jsonschema.ValidationError as error:
-            where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-            raise ClaimsError(f"{path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path}: "
-                              f"field {where}: {error.message}") from None
+        violations = schema_violations(document, REGISTRY_SCHEMA)
+        if violations:
+            shown = path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path
+            raise ClaimsError("\n".join(f"{shown}: field {where}: {message}" for where, message in violations))
         for claim in document["claims"]:
             rows.append({"claim_id": claim["id"], "part": document["part"], "slide": claim["slide"],
                          "statement": claim["statement"], "slide_value": float(claim["slide_value"]),

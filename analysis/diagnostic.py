@@ -45,6 +45,7 @@ import pandera.pandas as pa
 
 from analysis import config
 from analysis.io import read_yaml
+from analysis.errors import InputError
 from analysis.validation import read_csv_validated, schema_violations
 
 DIAGNOSTIC_DIR = config.DATA / "diagnostic"
@@ -317,6 +318,8 @@ def _read_mapping(path: Path, what: str):
         document = read_yaml(path)
     except FileNotFoundError:
         raise DiagnosticError(f"{shown}: {what}: file not found") from None
+    except InputError as error:  # syntax, encoding, empty file: already in the one error form
+        raise DiagnosticError(str(error)) from None
     except Exception as error:  # yaml syntax errors
         raise DiagnosticError(f"{shown}: {what}: not readable YAML: {error}") from None
     if not isinstance(document, dict):

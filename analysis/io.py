@@ -69,5 +69,9 @@ def save_figure(fig, destination: str | os.PathLike, dpi: int = 150) -> Path:
 
 
 def read_yaml(path: str | os.PathLike):
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """Read a YAML input file with :func:`analysis.errors.load_yaml`: UTF-8 without BOM, not empty,
+    YAML 1.2 numbers (``1.0e300`` is a float), no key given twice; every failure is an
+    :class:`analysis.errors.YAMLInputError` (also a ``yaml.YAMLError``) naming file, line and column."""
+    from analysis.errors import load_yaml
+
+    return load_yaml(path, mapping=False)

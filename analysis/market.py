@@ -44,6 +44,7 @@ import pandera.pandas as pa
 from scipy import stats
 
 from analysis import config
+from analysis.errors import frame_unit_problems
 from analysis.validation import DataValidationError, read_csv_validated
 
 SLIDE_MARKET_FIGURES_RAW = config.RAW / "slides" / "edtech_market_figures.csv"
@@ -179,7 +180,14 @@ def read_inputs(path: str | os.PathLike = INPUTS_FILE) -> pd.DataFrame:
     frame = read_csv_validated(path, INPUTS_SCHEMA, keep_default_na=False,
                                na_values={"value": [""], "low": [""], "high": [""], "note": [""]})
     frame["note"] = frame["note"].fillna("")
-    return check_input_rows(frame, _shown(path))
+    unit_problems = frame_unit_problems(frame, ["value", "low", "high"], unit_column="unit")
+    try:
+        checked = check_input_rows(frame, _shown(path))
+    except DataValidationError as error:
+        raise DataValidationError.from_problems(error.source, unit_problems + error.problems) from None
+    if unit_problems:
+        raise DataValidationError.from_problems(_shown(path), unit_problems)
+    return checked
 
 
 # --------------------------------------------------------------------------------------------

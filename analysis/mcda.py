@@ -180,6 +180,10 @@ def load_qualitative_scores(criteria: pd.DataFrame, variant_ids: list[str],
     unknown = sorted(set(frame["criterion"]) - set(qualitative))
     if unknown:
         raise MCDAError(f"{_shown(path)}: column criterion: not qualitative criteria: {unknown}")
+    unknown_variants = [(line, v) for line, v in zip(frame.index + 2, frame["variant_id"]) if v not in variant_ids]
+    if unknown_variants:  # a score for a variant that does not exist is an error, never dropped silently
+        raise MCDAError("\n".join(f"{_shown(path)}: row {line}: column 'variant_id': unknown variant id "
+                                   f"(value found: {v!r}; allowed: {', '.join(variant_ids)})" for line, v in unknown_variants))
     expected = {(v, c) for v in variant_ids for c in qualitative}
     present = set(zip(frame["variant_id"], frame["criterion"]))
     if expected - present:

@@ -98,6 +98,9 @@ COFOG_RAW_SCHEMA = pa.DataFrameSchema(
         "time": pa.Column(int, pa.Check.in_range(1990, 2100)),
         "values": pa.Column(float, nullable=True),
     },
+    # sign check: intermediate consumption (P2) is never negative (P51G and TE can be: asset sales)
+    checks=[pa.Check(lambda d: (d["na_item"] != "P2") | d["values"].isna() | (d["values"] >= 0),
+                     name="P2 (intermediate consumption) >= 0")],
     coerce=True,
     strict=True,
     unique=["cofog99", "na_item", "geo", "time"],
@@ -113,6 +116,9 @@ GDP_RAW_SCHEMA = pa.DataFrameSchema(
         "time": pa.Column(str, pa.Check.str_matches(r"^\d{4}-Q[1-4]$")),
         "values": pa.Column(float, nullable=True),
     },
+    # sign check: GDP at current prices is positive (CLV_PCH_SM, a growth rate, can be negative)
+    checks=[pa.Check(lambda d: (d["unit"] != "CP_MEUR") | d["values"].isna() | (d["values"] > 0),
+                     name="GDP at current prices (CP_MEUR) > 0")],
     coerce=True,
     strict=True,
     unique=["unit", "geo", "time"],

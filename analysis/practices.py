@@ -156,8 +156,7 @@ ASSOCIATION_TESTS_SCHEMA = {
 def _check_yaml(document, schema: dict, path: Path) -> None:
     violations = schema_violations(document, schema)
     if violations:
-        where, message = violations[0]
-        raise PracticesConfigError(f"{_shown(path)}: entry {where}: {message}")
+        raise PracticesConfigError("\n".join(f"{_shown(path)}: entry {where}: {message}" for where, message in violations))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ from scipy import stats
 
 from analysis import config
 from analysis.io import read_yaml
-from analysis.validation import read_csv_validated, schema_violations
+from analysis.errors import InputError, frame_unit_problems
+from analysis.validation import DataValidationError, read_csv_validated, schema_violations
 
 VARIANTS_DIR = config.DATA / "variants"
 PARAMETERS_FILE = VARIANTS_DIR / "model_parameters.csv"
@@ -173,6 +174,8 @@ def load_variant(path: str | os.PathLike) -> Variant:
     shown = _shown(path)
     try:
         document = read_yaml(path)
+    except InputError as error:  # syntax, encoding, empty file: already in the one error form
+        raise VariantError(str(error)) from None
     except Exception as error:  # yaml syntax errors
         raise VariantError(f"{shown}: variant ?: field (file): not readable YAML: {error}") from None
     if not isinstance(document, dict):
@@ -287,6 +290,9 @@ def load_parameters(path: str | os.PathLike = PARAMETERS_FILE,
                     evidence: pd.DataFrame | None = None) -> pd.DataFrame:
     """The parameter table, validated; every evidence id it cites must exist in the evidence file."""
     table = read_csv_validated(path, PARAMETER_SCHEMA, dtype={"evidence_ids": "string", "note": "string"})
+    unit_problems = frame_unit_problems(table, ["value", "low", "high"], unit_column="unit")
+    if unit_problems:
+        raise DataValidationError.from_problems(_shown(Path(path)), unit_problems)
     missing = sorted(set(REQUIRED_PARAMETERS) - set(table["name"]))
     if missing:
         raise VariantError(f"{_shown(Path(path))}: parameters missing: {missing}")

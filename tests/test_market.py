@@ -230,7 +230,7 @@ def _write(tmp_path, frame) -> str:
 def test_value_outside_its_range_names_the_row_and_column(tmp_path, toy):
     bad = toy.copy()
     bad.loc[3, "value"] = 99.0   # edtech_idf_share_pct, fixed at 60: file line 5
-    with pytest.raises(DataValidationError, match=r"row 5, column 'value'"):
+    with pytest.raises(DataValidationError, match=r"row 5: column 'value'"):
         market.read_inputs(_write(tmp_path, bad))
 
 
@@ -240,14 +240,14 @@ def test_unknown_distribution_and_bad_source_are_rejected(tmp_path, toy):
     bad.loc[1, "source"] = "somewhere on the web"
     with pytest.raises(DataValidationError) as error:
         market.read_inputs(_write(tmp_path, bad))
-    assert "row 2, column 'distribution'" in str(error.value)
-    assert "row 3, column 'source'" in str(error.value)
+    assert "row 2: column 'distribution'" in str(error.value)
+    assert "row 3: column 'source'" in str(error.value)
 
 
 def test_lognormal_needs_the_geometric_mean(tmp_path, toy):
     bad = toy.copy()
     bad.loc[14, "value"] = 5.0   # digital share, lognormal 2-8: median must be 4
-    with pytest.raises(DataValidationError, match=r"row 16, column 'value'.*sqrt"):
+    with pytest.raises(DataValidationError, match=r"row 16: column 'value'.*sqrt"):
         market.read_inputs(_write(tmp_path, bad))
 
 
@@ -261,7 +261,7 @@ def test_missing_value_is_allowed_only_for_processed_references(tmp_path, toy):
     resolved = market.resolve_inputs(read, processed)
     assert resolved.set_index("id").loc["gdp_fra_2021_meur", ["value", "low", "high"]].tolist() == [1234.5] * 3
     frame.loc[9, "source"] = "assumption"
-    with pytest.raises(DataValidationError, match=r"row 11, column 'value'"):
+    with pytest.raises(DataValidationError, match=r"row 11: column 'value'"):
         market.read_inputs(_write(tmp_path, frame))
 
 

@@ -192,5 +192,5 @@ def test_out_of_range_value_in_slide_figures_is_rejected(tmp_path):
     bad = tmp_path / "figures.csv"
     shutil.copyfile(source, bad)
     bad.write_text(bad.read_text(encoding="utf-8").replace(",12.9,", ",129,"), encoding="utf-8")
-    with pytest.raises(DataValidationError, match="row 2, column 'value'"):
+    with pytest.raises(DataValidationError, match="row 2: column 'value'"):
         oecd.read_slide_figures(bad)

@@ -234,7 +234,7 @@ def test_wrong_value_names_file_row_and_column(tmp_path):
         table[5][table[0].index("value")] = "maybe"  # file line 6
     with pytest.raises(DataValidationError) as error:
         practices.read_raw(_bad_copy(tmp_path, edit))
-    assert f"{RAW.name}, row 6, column 'value'" in str(error.value)
+    assert f"{RAW.name}: row 6: column 'value'" in str(error.value)
 
 
 def test_unknown_system_names_file_row_and_column(tmp_path):
@@ -242,7 +242,7 @@ def test_unknown_system_names_file_row_and_column(tmp_path):
         table[10][table[0].index("system_code")] = "XXX"  # file line 11
     with pytest.raises(DataValidationError) as error:
         practices.read_raw(_bad_copy(tmp_path, edit))
-    assert f"{RAW.name}, row 11, column 'system_code'" in str(error.value)
+    assert f"{RAW.name}: row 11: column 'system_code'" in str(error.value)
     assert "XXX" in str(error.value)
 
 
@@ -254,7 +254,7 @@ def test_inconsistent_cell_names_file_row_and_column(tmp_path):
         edit.line = line + 1
     with pytest.raises(DataValidationError) as error:
         practices.read_raw(_bad_copy(tmp_path, edit))
-    assert f"row {edit.line}, column 'value'" in str(error.value)
+    assert f"row {edit.line}: column 'value'" in str(error.value)
 
 
 def test_bad_variant_rule_names_file_entry_and_field(tmp_path):

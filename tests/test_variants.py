@@ -169,7 +169,7 @@ def test_unknown_evidence_id_is_refused(tmp_path):
 def test_bad_evidence_row_names_row_and_column():
     frame = pd.read_csv(variants.EVIDENCE_RAW)
     frame.loc[3, "url"] = "not a url"
-    with pytest.raises(DataValidationError, match=r"row 5, column 'url'"):
+    with pytest.raises(DataValidationError, match=r"row 5: column 'url'"):
         validate(frame, variants.EVIDENCE_SCHEMA, "procurement_evidence.csv")
 
 

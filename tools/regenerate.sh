@@ -13,4 +13,4 @@ if [ -n "${EDTECH_OUTPUT_DIR+set}" ]; then
   unset EDTECH_OUTPUT_DIR
 fi
 export MPLBACKEND=Agg PYTHONHASHSEED=0 PATH="$PWD/.venv/bin:$PATH"
-exec .venv/bin/snakemake --cores 2 "$@"
+exec .venv/bin/python tools/run_workflow.py --cores 2 "$@"   # one line per step; full log in reports/logs/workflow.log

@@ -18,7 +18,7 @@ rule diagnostic_notebook:
         authorities=sorted(
             str(path) for path in Path(DIAGNOSTIC_PARAMS.get("authorities_dir", "data/diagnostic/authorities")).glob("*.yaml")
         ),
-        code=["analysis/diagnostic.py", "analysis/plotting.py"],
+        code=code_inputs("notebooks/06_territorial_diagnostic.ipynb"),
         claims="data/claims/diagnostic.yaml",
     output:
         notebook=f"{OUT}/notebooks/06_territorial_diagnostic.ipynb",

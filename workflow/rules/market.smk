@@ -20,7 +20,7 @@ rule market_notebook:
         raw=MARKET_RAW,
         raw_checked=[checked(path) for path in MARKET_RAW],
         inputs=MARKET_PARAMS.get("inputs_file", "data/market/inputs.csv"),
-        code=["analysis/market.py", "analysis/plotting.py"],
+        code=code_inputs("notebooks/03_market_sizing.ipynb"),
         claims="data/claims/market.yaml",
     output:
         notebook=f"{OUT}/notebooks/03_market_sizing.ipynb",

@@ -1,5 +1,5 @@
 # OECD procurement comparisons (STUDY.md §2.1): processed tables and notebook 01.
-OECD_CODE = ["analysis/oecd.py", "analysis/countries.py", "analysis/validation.py", "data/mappings/countries.csv"]
+OECD_CODE = _deps.module_code_files("analysis.oecd")  # derived from its imports (analysis.deps)
 
 
 rule oecd_tidy:
@@ -65,7 +65,7 @@ rule oecd_notebook:
             f"{PROCESSED}/eurostat_gdp_annual.csv",
             f"{PROCESSED}/eurostat_cofog_procurement.csv",
         ],
-        code=["analysis/oecd.py", "analysis/oecd_figures.py", "analysis/plotting.py"],
+        code=code_inputs("notebooks/01_oecd_procurement.ipynb"),
         claims="data/claims/oecd.yaml",
     output:
         notebook=f"{OUT}/notebooks/01_oecd_procurement.ipynb",

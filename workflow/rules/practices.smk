@@ -13,7 +13,7 @@ rule practices_notebook:
         raw_checked=[checked(path) for path in PRACTICES_RAW],
         mappings="data/mappings/education_systems.csv",
         definitions=sorted(str(p) for p in Path("data/practices").glob("*.yaml")),
-        code=["analysis/practices.py", "analysis/plotting.py", "analysis/validation.py", "analysis/io.py"],
+        code=code_inputs("notebooks/02_oecd_practices.ipynb"),
         claims="data/claims/practices.yaml",
     output:
         notebook=f"{OUT}/notebooks/02_oecd_practices.ipynb",

@@ -12,8 +12,7 @@ rule sensitivity_notebook:
         scenario_data=SCENARIO_VARIANTS_INPUTS,  # the variants_dir folder (a scenario's built one)
         evidence=VARIANTS_EVIDENCE,
         evidence_checked=checked(VARIANTS_EVIDENCE),
-        code=["analysis/sensitivity.py", "analysis/sensitivity_figures.py", "analysis/variants.py",
-              "analysis/mcda.py", "analysis/plotting.py"],
+        code=code_inputs("notebooks/05_sensitivity.ipynb"),
         market=f"{OUT}/tables/market_budget_for_variants.csv",
     output:
         notebook=f"{OUT}/notebooks/05_sensitivity.ipynb",

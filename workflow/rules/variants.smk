@@ -15,7 +15,7 @@ rule variants_notebook:
         scenario_data=SCENARIO_VARIANTS_INPUTS,  # the variants_dir folder (a scenario's built one)
         evidence=VARIANTS_EVIDENCE,
         evidence_checked=checked(VARIANTS_EVIDENCE),
-        code=["analysis/variants.py", "analysis/mcda.py", "analysis/plotting.py", "analysis/validation.py"],
+        code=code_inputs("notebooks/04_variants.ipynb"),
         claims="data/claims/variants.yaml",
         country_map=f"{OUT}/tables/country_variant_map.csv",
         market=f"{OUT}/tables/market_budget_for_variants.csv",

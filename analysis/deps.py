@@ -1,0 +1,116 @@
+"""What each notebook and module of the package depends on, derived from the code itself.
+
+:func:`code_inputs` reads a notebook's code cells, finds the modules of ``analysis`` it imports
+(``from analysis import market``, ``from analysis.io import write_csv``, ``import analysis.x``)
+and follows the imports of those modules transitively, so that a rule's code inputs can never
+miss a module (nor list one it no longer uses). The Snakemake rules take their ``code`` inputs
+from it (``workflow/rules/checks.smk``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from analysis import config
+
+PACKAGE = "analysis"
+PACKAGE_DIR = config.ROOT / PACKAGE
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    """Modules of the package named by the import statements of ``tree`` (dotted names)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == PACKAGE or alias.name.startswith(PACKAGE + "."):
+                    found.add(alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == PACKAGE:
+                found.update(f"{PACKAGE}.{alias.name}" for alias in node.names)
+            elif node.module.startswith(PACKAGE + "."):
+                found.add(node.module)
+    return found
+
+
+def module_file(module: str) -> Path | None:
+    """The file of a dotted module name of the package (``None`` if it is not a module file,
+    e.g. a name imported from the package's ``__init__``)."""
+    parts = module.split(".")[1:]
+    if not parts:
+        return PACKAGE_DIR / "__init__.py"
+    candidate = PACKAGE_DIR.joinpath(*parts)
+    if candidate.with_suffix(".py").is_file():
+        return candidate.with_suffix(".py")
+    if (candidate / "__init__.py").is_file():
+        return candidate / "__init__.py"
+    return None
+
+
+@lru_cache(maxsize=None)
+def _module_imports(path: Path) -> frozenset[str]:
+    return frozenset(_imported_modules(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))))
+
+
+def notebook_code(notebook: str | os.PathLike) -> str:
+    """The code of a notebook's code cells, without IPython magics and shell lines."""
+    cells = json.loads(config.resolve(notebook).read_text(encoding="utf-8"))["cells"]
+    lines = []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        for line in source.splitlines():
+            lines.append("" if line.lstrip().startswith(("%", "!")) else line)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def module_closure(modules: set[str]) -> list[Path]:
+    """Files of ``modules`` and of every package module they import, transitively."""
+    seen: set[Path] = {PACKAGE_DIR / "__init__.py"}
+    todo = list(modules)
+    while todo:
+        path = module_file(todo.pop())
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        todo.extend(_module_imports(path))
+    return sorted(seen)
+
+
+#: Data files a module reads whatever the notebook's parameters (globs relative to the root).
+MODULE_DATA = {
+    "analysis/i18n.py": ["data/i18n/*.csv"],
+    "analysis/countries.py": ["data/mappings/countries.csv"],
+}
+
+
+def _with_module_data(files: list[Path]) -> list[str]:
+    names = [str(p.relative_to(config.ROOT)) for p in files]
+    extra = []
+    for name in names:
+        for pattern in MODULE_DATA.get(name, []):
+            extra.extend(str(p.relative_to(config.ROOT)) for p in sorted(config.ROOT.glob(pattern)))
+    return names + sorted(set(extra) - set(names))
+
+
+def code_files(notebook: str | os.PathLike) -> list[str]:
+    """The package's source files a notebook runs (paths relative to the project root, sorted),
+    then the data files those modules always read (:data:`MODULE_DATA`)."""
+    tree = ast.parse(notebook_code(notebook), filename=str(notebook))
+    return _with_module_data(module_closure(_imported_modules(tree)))
+
+
+def module_code_files(*modules: str) -> list[str]:
+    """The source files a command-line module (``analysis.oecd``) runs, relative to the root."""
+    return _with_module_data(module_closure(set(modules)))
+
+
+def code_inputs(notebook: str | os.PathLike) -> list[str]:
+    """Code inputs of a notebook's rule: :func:`code_files` (the Snakefile adds the input check)."""
+    return code_files(notebook)
