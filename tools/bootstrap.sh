@@ -2,8 +2,9 @@
 # Create (or reuse) the project-local environment .venv with the pinned packages.
 # Needs only Python 3.11 and pip. Re-running it does nothing when the lock file is unchanged.
 # The lock file is installed by uv (pinned in requirements-lock.txt, itself installed with pip):
-# `uv pip install -r requirements-lock.txt` installs the same pinned versions several times faster, from the indexes pip is configured
-# with; if uv cannot be installed or cannot install the lock file, pip installs it as before.
+# `uv pip install -r requirements-lock.txt` installs the same pinned versions, faster, from the
+# indexes pip is configured with (pip config: index-url, extra-index-url, find-links, cert). If uv
+# cannot be installed or cannot install the lock file, pip installs it as before.
 # EDTECH_INSTALLER=pip forces pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
