@@ -92,7 +92,7 @@ def step_times(log: Path) -> list[dict]:
 
 
 def regeneration(clone: Path) -> dict:
-    full = _run([str(clone / ".venv/bin/snakemake"), "--cores", "2", "--quiet"], clone,
+    full = _run([str(clone / ".venv/bin/snakemake"), "--cores", "2"], clone,  # not --quiet: the log lists the jobs
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log = max((clone / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda p: p.stat().st_mtime)
     steps = step_times(log)

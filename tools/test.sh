@@ -3,7 +3,7 @@
 # Sets up .venv first. Notebooks executed by nbval write to a temporary folder, never to reports/.
 #
 # Two pytest processes run at once (the machine's two cores): the unit and data tests, spread over
-# two pytest-xdist workers by file, and nbval, which runs the notebooks one after the other in one
+# two pytest-xdist workers test by test, and nbval, which runs the notebooks one after the other in one
 # process (they read tables that earlier notebooks wrote to the same output folder, and nbval keeps
 # one kernel per notebook, which pytest-xdist cannot guarantee). nbval's report follows the unit
 # tests'. EDTECH_TEST_JOBS=1 runs everything in one process, in order, as before.
@@ -26,7 +26,7 @@ fi
 .venv/bin/python -m pytest notebooks "${NBVAL[@]}" -p no:cacheprovider "$@" > "$nbval_log" 2>&1 &
 nbval_pid=$!
 unit_status=0
-.venv/bin/python -m pytest tests -n 2 --dist loadfile -p no:cacheprovider "$@" || unit_status=$?
+.venv/bin/python -m pytest tests -n 2 --dist load -p no:cacheprovider "$@" || unit_status=$?
 nbval_status=0
 wait "$nbval_pid" || nbval_status=$?
 echo
