@@ -14,3 +14,11 @@ One module per part of the study (see STUDY brief in README):
 """
 
 __version__ = "0.1.0"
+
+import sys as _sys
+
+# jsonschema imports the optional IRI grammar `rfc3987_syntax` whenever it is installed (a Jupyter
+# dependency brings it in); building that grammar costs about 1.7 s in every process importing
+# jsonschema. It serves only jsonschema's format checker, which no validation in this package
+# uses (without a checker, "format" is an annotation), so processes of the package skip it.
+_sys.modules.setdefault("rfc3987_syntax", None)

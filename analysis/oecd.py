@@ -22,9 +22,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import statsmodels.api as sm
-from statsmodels.stats.diagnostic import het_breuschpagan
-from statsmodels.stats.stattools import jarque_bera
 
 from analysis import config
 from analysis.countries import countries, eurostat_to_iso3
@@ -393,6 +390,10 @@ def predict_france(cross_section: pd.DataFrame, alpha: float = 0.05, code: str =
     (heteroskedasticity), Jarque-Bera (normality of residuals), the largest Cook's distance.
     """
     others = cross_section[cross_section["code"] != code].reset_index(drop=True)
+    import statsmodels.api as sm  # imported on use: the data steps (python -m analysis.oecd) need none of it
+    from statsmodels.stats.diagnostic import het_breuschpagan
+    from statsmodels.stats.stattools import jarque_bera
+
     design = sm.add_constant(others[["procurement_pct_gdp"]])
     model = sm.OLS(others["education_pct_gdp"], design).fit()
     france = cross_section[cross_section["code"] == code].iloc[0]

@@ -275,6 +275,28 @@ def sobol_indices(problem: dict, function: Callable[[np.ndarray], dict[str, np.n
     return sobol_analyze(problem, function(sobol_sample(problem, n, seed)), n, seed)
 
 
+def sobol_convergence(problem: dict, outputs: dict[str, np.ndarray], n: int, seed: int,
+                      names: tuple[str, ...] = ("gap",)) -> pd.DataFrame:
+    """Convergence of the Sobol indices of ``names``: indices at N / 2 and at N from the outputs
+    already evaluated on ``sobol_sample(problem, n, seed)`` (no new evaluation: the first
+    N / 2 x (D + 2) points of that sample are ``sobol_sample(problem, n // 2, seed)``, since
+    Sobol' sequences are nested and each base point's D + 2 rows are consecutive). One row per
+    output and factor: S1 and ST at both sizes and their changes."""
+    if n % 2 or n < 4:
+        raise ValueError(f"Sobol convergence needs an even N >= 4 (got {n})")
+    half = n // 2
+    rows = half * (problem["num_vars"] + 2)
+    at_half = sobol_analyze(problem, {k: np.asarray(outputs[k], dtype=float)[:rows] for k in names}, half, seed)
+    at_full = sobol_analyze(problem, {k: np.asarray(outputs[k], dtype=float) for k in names}, n, seed)
+    keep = ["output", "factor", "S1", "ST"]
+    table = at_half[keep].merge(at_full[keep], on=["output", "factor"], suffixes=("_half_n", "_n"))
+    table.insert(2, "half_n", half)
+    table.insert(3, "n", n)
+    table["S1_change"] = table["S1_n"] - table["S1_half_n"]
+    table["ST_change"] = table["ST_n"] - table["ST_half_n"]
+    return table
+
+
 def morris_screening(problem: dict, function: Callable[[np.ndarray], dict[str, np.ndarray]],
                      trajectories: int, levels: int, seed: int) -> pd.DataFrame:
     """Morris elementary effects of every output (SALib): mu, mu* (mean absolute effect) and sigma,

@@ -66,8 +66,8 @@ INTERMEDIARIES = ("none", "operator", "central_purchasing_body")
 FUNDING_STABILITY = ("stop_and_go", "multi_year", "permanent")
 DISTRIBUTIONS = ("uniform", "triangular", "constant")
 
-#: Rows of the supplier grid evaluated at once (memory bound: block x pool size floats).
-BLOCK_SIZE = 4096
+#: Samples of the supplier grid evaluated at once (block x pool size floats: small enough to stay in cache).
+BLOCK_SIZE = 512
 
 # --------------------------------------------------------------------------------------------
 # 1. Variant files
@@ -446,11 +446,28 @@ def _as_columns(params, parameters: pd.DataFrame) -> tuple[dict[str, np.ndarray]
     return columns, n
 
 
+_LOG_RANKS = np.zeros(0)
+
+
+def _log_ranks(count: int) -> np.ndarray:
+    """log j for the ranks j = 1..count (computed once, grown when a larger pool comes)."""
+    global _LOG_RANKS
+    if _LOG_RANKS.size < count:
+        _LOG_RANKS = np.log(np.arange(1, max(count, 512) + 1, dtype=float))
+    return _LOG_RANKS[:count]
+
+
 def _gini_equal_groups(x: np.ndarray) -> np.ndarray:
-    """Gini coefficient over equal-size groups, along the last axis (0 when everything is 0)."""
+    """Gini coefficient over equal-size groups, along the last axis (0 when everything is 0).
+
+    The sum of |x_i - x_j| over ordered pairs is twice the sum over the pairs i < j, taken one
+    offset d = j - i at a time (no (k, k) grid per row)."""
     k = x.shape[-1]
     mean = x.mean(axis=-1)
-    diffs = np.abs(x[..., :, None] - x[..., None, :]).sum(axis=(-1, -2))
+    diffs = np.zeros(x.shape[:-1])
+    for d in range(1, k):
+        diffs += np.abs(x[..., d:] - x[..., :-d]).sum(axis=-1)
+    diffs *= 2
     with np.errstate(invalid="ignore", divide="ignore"):
         gini = diffs / (2 * k * k * mean)
     return np.where(mean > 0, gini, 0.0)
@@ -459,44 +476,141 @@ def _gini_equal_groups(x: np.ndarray) -> np.ndarray:
 def _supplier_outcomes(p_cols: dict[str, np.ndarray], mech: dict, a: np.ndarray, b: np.ndarray, c: np.ndarray,
                        lots_bought: np.ndarray, n_open: np.ndarray, n_list: np.ndarray,
                        framework_places: np.ndarray) -> dict[str, np.ndarray]:
-    """Suppliers reached, HHI and SME share, evaluated in blocks of samples (memory bound)."""
+    """Suppliers reached, HHI and SME share over the supplier grid (ranks j = 1 .. pool).
+
+    Same model as before, computed with fewer passes over the (samples x ranks) grid:
+    samples are sorted by pool size and taken in small blocks (the grid of a block stays in the
+    processor's cache and stops at the block's largest pool); Zipf weights are exp(-alpha log j)
+    with log j computed once; the products (1 - x)^n become exp(sum n log(1 - x)); and the HHI
+    and SME share, sums over j of products of p, q, q_list, come from a few row sums (sums of
+    squares and cross products) instead of grids of their terms.
+    """
     n = a.shape[0]
-    out = {"suppliers_reached": np.empty(n), "hhi": np.empty(n), "sme_share_spend": np.empty(n)}
     gate = mech["eligible_list"]
-    for start in range(0, n, BLOCK_SIZE):
-        s = slice(start, min(start + BLOCK_SIZE, n))
-        pool = p_cols["supplier_pool"][s][:, None]
-        j = np.arange(1, int(np.ceil(p_cols["supplier_pool"][s].max())) + 1, dtype=float)[None, :]
-        in_pool = np.clip(pool - j + 1, 0.0, 1.0)  # soft edge for a fractional pool size
-        p = in_pool * j ** -p_cols["zipf_national"][s][:, None]
-        p /= p.sum(axis=1, keepdims=True)
-        q = in_pool * j ** -p_cols["zipf_local"][s][:, None]
-        q /= q.sum(axis=1, keepdims=True)
-        # Probability that supplier j is inside the gate that list orders must go through.
-        if gate == "label":
-            pi = np.broadcast_to(p_cols["label_pass_rate"][s][:, None], q.shape)
-        elif gate == "catalogue":
-            pi = 1.0 - (1.0 - p) ** lots_bought[s][:, None]
-        elif gate == "framework":
-            pi = 1.0 - (1.0 - p) ** framework_places[s][:, None]
-        else:
-            pi = np.ones_like(q)
-        q_list = q * pi
-        total = q_list.sum(axis=1, keepdims=True)
-        q_list = np.divide(q_list, total, out=np.zeros_like(q_list), where=total > 0)
-        L = np.maximum(lots_bought[s], 1.0)[:, None]
-        no = np.maximum(n_open[s], 1.0)[:, None]
-        nl = np.maximum(n_list[s], 1.0)[:, None]
-        aa, bb, cc = a[s][:, None], b[s][:, None], c[s][:, None]
-        second_moment = (aa ** 2 * (p ** 2 + p * (1 - p) / L) + bb ** 2 * (q ** 2 + q * (1 - q) / no)
-                         + cc ** 2 * (q_list ** 2 + q_list * (1 - q_list) / nl)
-                         + 2 * aa * bb * p * q + 2 * aa * cc * p * q_list + 2 * bb * cc * q * q_list)
-        out["hhi"][s] = 10_000 * second_moment.sum(axis=1)
-        not_reached = ((1 - p) ** lots_bought[s][:, None] * (1 - q) ** n_open[s][:, None]
-                       * (1 - q_list) ** n_list[s][:, None])
-        out["suppliers_reached"][s] = (in_pool * (1 - not_reached)).sum(axis=1)
-        sme = np.clip(j - p_cols["large_firms"][s][:, None], 0.0, 1.0)
-        out["sme_share_spend"][s] = (sme * (aa * p + bb * q + cc * q_list)).sum(axis=1)
+    order = np.argsort(p_cols["supplier_pool"], kind="stable")
+    pool_all = p_cols["supplier_pool"][order]
+
+    def sorted_(x):
+        return np.ascontiguousarray(np.broadcast_to(x, (n,))[order], dtype=float)
+
+    alpha_n, alpha_l = sorted_(p_cols["zipf_national"]), sorted_(p_cols["zipf_local"])
+    large_all = sorted_(p_cols["large_firms"])
+    pass_all = sorted_(p_cols["label_pass_rate"])
+    a_all, b_all, c_all = sorted_(a), sorted_(b), sorted_(c)
+    lots_all, open_all, list_all = sorted_(lots_bought), sorted_(n_open), sorted_(n_list)
+    places_all = sorted_(framework_places)
+    reached_sorted, hhi_sorted, sme_sorted = np.empty(n), np.empty(n), np.empty(n)
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) in pools of one supplier, handled below
+        for start in range(0, n, BLOCK_SIZE):
+            s = slice(start, min(start + BLOCK_SIZE, n))
+            pool = pool_all[s]
+            rows = pool.shape[0]
+            width = int(np.ceil(pool.max()))
+            full = max(0, min(width, int(np.floor(pool.min()))))  # columns 0..full-1 are inside every pool
+            log_j = _log_ranks(width)
+            ranks_tail = np.arange(full + 1, width + 1, dtype=float)
+            in_pool_tail = np.clip(pool[:, None] - ranks_tail[None, :] + 1, 0.0, 1.0)
+            aa, bb, cc = a_all[s], b_all[s], c_all[s]
+            lots, n_op, n_li = lots_all[s], open_all[s], list_all[s]
+            degenerate = pool.min() <= 1  # a single supplier: p = 1, (1 - p)^0 must stay 1
+
+            def zipf_minus(alpha):
+                """-p (rows sum to -1): Zipf probabilities over the pool, negated."""
+                w = np.multiply.outer(alpha, -log_j)
+                np.exp(w, out=w)
+                w[:, full:] *= in_pool_tail
+                total = w.sum(axis=1)
+                np.divide(w, -total[:, None], out=w)
+                return w
+
+            need_p = gate in ("catalogue", "framework") or aa.any() or lots.any()
+            qn = zipf_minus(alpha_l[s])                                   # -q
+            lq = np.log(1.0 + qn)                                         # log(1 - q)
+            pn = lp = None
+            if need_p:
+                pn = zipf_minus(alpha_n[s])                               # -p
+                lp = np.log(1.0 + pn)                                     # log(1 - p)
+
+            # q_list: local choices q restricted to the gate, renormalised.
+            if gate in ("catalogue", "framework"):
+                exponent = lots if gate == "catalogue" else places_all[s]
+                outside = np.multiply(lp, exponent[:, None])
+                np.exp(outside, out=outside)                              # (1 - p)^exponent
+                if degenerate:
+                    outside = (1.0 + pn) ** exponent[:, None]
+                rn = np.subtract(outside, 1.0)                            # -(1 - (1 - p)^exponent) = -pi
+                rn *= -qn                                                 # -(q pi)
+                total = -rn.sum(axis=1)
+                has_list = total > 0
+                np.divide(rn, np.where(has_list, total, 1.0)[:, None], out=rn)   # -q_list (0 where no list)
+                rn[~has_list] = 0.0
+                same_as_q = None
+            else:
+                pass_rate = pass_all[s] if gate == "label" else np.ones(rows)
+                has_list = pass_rate > 0                                  # q_list = q (or 0 without a gate pass)
+                rn = None
+                same_as_q = has_list.astype(float)
+
+            # Not reached: (1 - p)^lots (1 - q)^n_open (1 - q_list)^n_list = exp(S).
+            if degenerate:
+                not_reached = (1.0 + qn) ** n_op[:, None]
+                if need_p:
+                    not_reached *= (1.0 + pn) ** lots[:, None]
+                not_reached *= ((1.0 + rn) if rn is not None else (1.0 + qn * same_as_q[:, None])) ** n_li[:, None]
+            else:
+                if rn is None:
+                    S = np.multiply(lq, (n_op + n_li * same_as_q)[:, None])
+                else:
+                    S = np.multiply(lq, n_op[:, None])
+                    lr = np.log(1.0 + rn)
+                    lr *= n_li[:, None]
+                    S += lr
+                if need_p and lots.any():
+                    lp *= lots[:, None]
+                    S += lp
+                not_reached = np.exp(S, out=S)
+            reached = (full - not_reached[:, :full].sum(axis=1)
+                       + np.einsum("ij,ij->i", in_pool_tail, 1.0 - not_reached[:, full:]))
+            reached_sorted[s] = reached
+
+            # HHI: sum over j of E[share_j^2] (second moments of the three flows' shares).
+            def dot(x, y):
+                return np.einsum("ij,ij->i", x, y)
+
+            qq = dot(qn, qn)
+            L = np.maximum(lots, 1.0)
+            no = np.maximum(n_op, 1.0)
+            nl = np.maximum(n_li, 1.0)
+            sum_r = has_list.astype(float)
+            if rn is None:
+                rr, qr = qq * same_as_q, qq * same_as_q
+            else:
+                rr, qr = dot(rn, rn), dot(qn, rn)
+            second = bb ** 2 * (qq + (1.0 - qq) / no) + cc ** 2 * (rr + (sum_r - rr) / nl) + 2 * bb * cc * qr
+            if need_p and aa.any():
+                pp, pq = dot(pn, pn), dot(pn, qn)
+                pr = pq * same_as_q if rn is None else dot(pn, rn)
+                second += aa ** 2 * (pp + (1.0 - pp) / L) + 2 * aa * bb * pq + 2 * aa * cc * pr
+            hhi_sorted[s] = 10_000 * second
+
+            # SME share: sum over j of sme_j (a p_j + b q_j + c q_list_j), sme_j = clip(j - large, 0, 1).
+            head = min(width, int(np.ceil(large_all[s].max())) + 1)       # sme_j = 1 beyond these ranks
+            sme_head = np.clip(np.arange(1, head + 1, dtype=float)[None, :] - large_all[s][:, None], 0.0, 1.0)
+
+            def sme_sum(xn):
+                return -(xn[:, head:].sum(axis=1) + dot(sme_head, xn[:, :head]))
+
+            sme_q = sme_sum(qn)
+            share = (bb + cc * same_as_q) * sme_q if rn is None else bb * sme_q + cc * sme_sum(rn)
+            if need_p and aa.any():
+                share = share + aa * sme_sum(pn)
+            sme_sorted[s] = share
+
+    out = {"suppliers_reached": np.empty(n), "hhi": np.empty(n), "sme_share_spend": np.empty(n)}
+    out["suppliers_reached"][order] = reached_sorted
+    out["hhi"][order] = hhi_sorted
+    out["sme_share_spend"][order] = sme_sorted
     return out
 
 

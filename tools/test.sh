@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Run every test: unit and data tests (tests/), then nbval on every notebook (notebooks/).
 # Sets up .venv first. Notebooks executed by nbval write to a temporary folder, never to reports/.
+#
+# Two pytest processes run at once (the machine's two cores): the unit and data tests, spread over
+# two pytest-xdist workers test by test, and nbval, which runs the notebooks one after the other in one
+# process (they read tables that earlier notebooks wrote to the same output folder, and nbval keeps
+# one kernel per notebook, which pytest-xdist cannot guarantee). nbval's report follows the unit
+# tests'. EDTECH_TEST_JOBS=1 runs everything in one process, in order, as before.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/bootstrap.sh
@@ -8,7 +14,25 @@ export MPLBACKEND=Agg PYTHONHASHSEED=0 PATH="$PWD/.venv/bin:$PATH"
 # Processed data the notebooks read (parameter-free Snakemake rules, quick).
 .venv/bin/snakemake processed --cores 2 --quiet
 nbval_out=$(mktemp -d)
-trap 'rm -rf "$nbval_out"' EXIT
+nbval_log=$(mktemp)
+trap 'rm -rf "$nbval_out" "$nbval_log"' EXIT
 export EDTECH_OUTPUT_DIR="$nbval_out"
-.venv/bin/python -m pytest tests notebooks \
-  --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider "$@"
+NBVAL=(--nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg)
+
+if [ "${EDTECH_TEST_JOBS:-2}" = 1 ]; then
+  exec .venv/bin/python -m pytest tests notebooks "${NBVAL[@]}" -p no:cacheprovider "$@"
+fi
+
+.venv/bin/python -m pytest notebooks "${NBVAL[@]}" -p no:cacheprovider "$@" > "$nbval_log" 2>&1 &
+nbval_pid=$!
+unit_status=0
+.venv/bin/python -m pytest tests -n 2 --dist load -p no:cacheprovider "$@" || unit_status=$?
+nbval_status=0
+wait "$nbval_pid" || nbval_status=$?
+echo
+echo "---- nbval on every notebook (notebooks/) ----"
+cat "$nbval_log"
+if [ "$unit_status" -ne 0 ] || [ "$nbval_status" -ne 0 ]; then
+  echo "tests failed: unit and data tests exit $unit_status, notebooks exit $nbval_status"
+  exit 1
+fi

@@ -1,0 +1,108 @@
+"""The outcome model's fast kernels (analysis.variants) give the results of the former ones.
+
+tests/reference_outcome_model.py keeps the supplier-grid and Gini kernels as they were before
+they were rewritten for speed; here both are run on the same seeded parameter samples, for the
+five variant files and for hand-made variants that reach the kernels' edge cases (every gate,
+no national lot, a label nobody passes, fractional and tiny supplier pools, blocks of samples).
+Every outcome of ``evaluate`` must agree to a relative 1e-12.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import variants
+from tests import reference_outcome_model as reference
+
+RTOL = 1e-12
+
+
+@pytest.fixture(scope="module")
+def parameters():
+    return variants.load_parameters()
+
+
+def _with_reference_kernels(monkeypatch, function):
+    with monkeypatch.context() as patched:
+        patched.setattr(variants, "_supplier_outcomes", reference._supplier_outcomes)
+        patched.setattr(variants, "_gini_equal_groups", reference._gini_equal_groups)
+        return function()
+
+
+def _assert_same(fast: dict, slow: dict, label: str) -> None:
+    assert fast.keys() == slow.keys()
+    for name in slow:
+        np.testing.assert_allclose(fast[name], slow[name], rtol=RTOL, atol=0, err_msg=f"{label}: {name}")
+
+
+def _hand_made(**mechanism) -> variants.Variant:
+    base = {
+        "buyer": "test buyer",
+        "procedures_per_year": {"national": 2, "regional": 10, "departmental": 50, "communal": 400, "school": 300},
+        "orders_per_year": 0, "national_share": 0.3, "local_share_via_list": 0.0, "co_financing_rate": 0.0,
+        "co_financing_cap_eur_per_pupil": None, "eligible_list": "none", "lots_per_national_procedure": 3,
+        "intermediary": "none", "contract_years": 4, "price_negotiation": False, "funding_stability": "permanent",
+    }
+    base.update(mechanism)
+    document = {"id": "V9", "name_fr": "Variante test", "name_en": "Test variant", "oecd_family": "test",
+                "description_fr": "Une variante construite pour les tests.", "mechanism": base,
+                "sources": {name: "assumption" for name in variants.MECHANISM_FIELDS}}
+    return variants.variant_from_dict(document, "test.yaml")
+
+
+HAND_MADE = {
+    "catalogue without national lots": dict(national_share=0.0, co_financing_rate=0.5, local_share_via_list=0.6,
+                                            orders_per_year=900, eligible_list="catalogue",
+                                            procedures_per_year={"national": 0, "regional": 5, "departmental": 9,
+                                                                 "communal": 40, "school": 0}),
+    "catalogue with national lots": dict(local_share_via_list=0.5, orders_per_year=4000, eligible_list="catalogue"),
+    "framework and national purchase": dict(local_share_via_list=0.3, orders_per_year=2500, eligible_list="framework"),
+    "label and national purchase": dict(local_share_via_list=0.7, orders_per_year=8000, eligible_list="label"),
+    "national purchase only": dict(national_share=0.9),
+}
+
+
+@pytest.mark.parametrize("seed", [3, 20260113])
+def test_every_variant_file_matches_the_reference_kernels(monkeypatch, parameters, seed):
+    samples = variants.sample_parameters(parameters, variants.BLOCK_SIZE * 2 + 37, seed)
+    for variant in variants.load_variants():
+        fast = variants.evaluate(variant, samples, parameters)
+        slow = _with_reference_kernels(monkeypatch, lambda: variants.evaluate(variant, samples, parameters))
+        _assert_same(fast, slow, variant.id)
+
+
+@pytest.mark.parametrize("case", sorted(HAND_MADE))
+def test_hand_made_variants_match_the_reference_kernels(monkeypatch, parameters, case):
+    variant = _hand_made(**HAND_MADE[case])
+    samples = variants.sample_parameters(parameters, 700, seed=17)
+    fast = variants.evaluate(variant, samples, parameters)
+    slow = _with_reference_kernels(monkeypatch, lambda: variants.evaluate(variant, samples, parameters))
+    _assert_same(fast, slow, case)
+
+
+@pytest.mark.parametrize("gate", ["none", "label", "catalogue", "framework"])
+def test_tiny_fractional_pools_and_a_label_nobody_passes(gate):
+    rng = np.random.default_rng(5)
+    n = 300
+    pool = np.concatenate([[0.5, 1.0, 1.5, 2.0, 2.7, 3.0], rng.uniform(1, 60, n - 6)])
+    p_cols = {"supplier_pool": pool, "zipf_national": rng.uniform(0.5, 2.5, n), "zipf_local": rng.uniform(0.5, 2, n),
+              "large_firms": rng.uniform(0, 40, n),
+              "label_pass_rate": np.where(np.arange(n) % 7 == 0, 0.0, rng.uniform(0.1, 1, n))}
+    a = rng.uniform(0, 1, n) * (np.arange(n) % 3 != 0)
+    b = rng.uniform(0, 1, n)
+    c = rng.uniform(0, 1, n)
+    lots = np.where(np.arange(n) % 5 == 0, 0.0, rng.integers(1, 12, n).astype(float))
+    n_open, n_list, places = rng.uniform(0, 5000, n), rng.uniform(0, 9000, n), rng.uniform(0, 30, n)
+    args = (p_cols, {"eligible_list": gate}, a, b, c, lots, n_open, n_list, places)
+    fast, slow = variants._supplier_outcomes(*args), reference._supplier_outcomes(*args)
+    _assert_same(fast, slow, gate)
+
+
+def test_gini_matches_the_reference_including_equal_and_zero_rows():
+    rng = np.random.default_rng(8)
+    x = rng.random((500, 10))
+    x[0] = 0.0
+    x[1] = 1.0
+    x[2, :5] = 0.0
+    np.testing.assert_allclose(variants._gini_equal_groups(x), reference._gini_equal_groups(x), rtol=RTOL, atol=0)
