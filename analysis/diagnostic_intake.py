@@ -518,7 +518,7 @@ def _workbook(rows: list[list], meta: dict, method: Method):
                           errorTitle="Fin du contrat", error="Une date (JJ/MM/AAAA).")
     date.add(f"F2:F{last}")
     sheet.add_data_validation(date)
-    for r in range(2, last + 1):
+    for r in range(2, len(rows) + 2):
         sheet[f"F{r}"].number_format = "DD/MM/YYYY"
         sheet[f"B{r}"].number_format = "#,##0.00"
     about = book.create_sheet(SHEET_AUTHORITY, 1)
@@ -580,3 +580,53 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic inventories (tests and benchmark)
+# --------------------------------------------------------------------------------------------
+
+def synthetic_lines(n_authorities: int, method: Method, seed: int = 20260113,
+                    lines_per_authority: tuple[int, int] = (5, 40), reference_year: int = 2026) -> pd.DataFrame:
+    """Seeded made-up inventories of ``n_authorities`` authorities (``synth_00000`` …), one row per
+    line, in the form :func:`read_lines` returns (plus ``authority_id``)."""
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(lines_per_authority[0], lines_per_authority[1] + 1, n_authorities)
+    total = int(counts.sum())
+    authority = np.repeat(np.array([f"synth_{i:05d}" for i in range(n_authorities)], dtype=object), counts)
+    row = np.concatenate([np.arange(2, c + 2) for c in counts])
+    frame = pd.DataFrame({
+        "authority_id": authority,
+        "row": row,
+        "category": rng.choice(np.array(method.category_ids, dtype=object), total),
+        "amount_eur": np.round(rng.lognormal(10.0, 1.3, total), 2),
+        "zone": rng.choice(np.array(["eu", "non_eu", "unknown"], dtype=object), total, p=[0.45, 0.5, 0.05]),
+        "criticality": rng.integers(1, 6, total),
+        "alternatives": rng.choice(np.array(list(ALTERNATIVE_LABELS.values()), dtype=object), total),
+        "contract_end_year": reference_year + rng.integers(0, 7, total),
+        "supplier": "", "comment": "",
+    })
+    frame["contract_end"] = frame["contract_end_year"].astype(str)
+    frame["reference_year"] = reference_year
+    frame["amount_source"] = "synthetic"
+    return frame
+
+
+def write_inventory_csv(lines: pd.DataFrame, path: str | os.PathLike, method: Method, name: str = "",
+                        delimiter: str = ";", encoding: str = "utf-8", decimal: str = ",") -> Path:
+    """Write lines (as :func:`read_lines` returns them) as an inventory CSV a person could have typed."""
+    labels = dict(zip(method.categories["id"], method.categories["label_fr"]))
+    zones = {v: k for k, v in JURISDICTIONS.items()}
+    alternatives = {v: k for k, v in ALTERNATIVE_LABELS.items()}
+    out = io.StringIO()
+    if name:
+        out.write(f"# Collectivité : {name}\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(HEADERS)
+    for r in lines.itertuples():
+        writer.writerow([labels[r.category], f"{r.amount_eur:.2f}".replace(".", decimal), r.supplier, zones[r.zone],
+                         int(r.criticality), f"31/12/{int(r.contract_end_year)}", alternatives[r.alternatives], r.comment])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
