@@ -72,8 +72,6 @@ RISK_FORMULA = "risk = non_eu_share × criticality / 5"
 PRIORITY_FORMULA = "priority = risk × (1 − capacity)"
 QUICK_WIN_FORMULA = "quick_win = risk × capacity"
 
-EU_COLOUR = "#29a36a"       # green: spend with EU suppliers
-NON_EU_COLOUR = "#e4572e"   # orange-red: spend outside the EU (the dependency)
 
 # --------------------------------------------------------------------------------------------
 # 1. The raw table of the slides
@@ -922,14 +920,8 @@ def batch_per_authority(authorities: list[Authority], method: Method) -> tuple[p
     return tidy, summary
 
 
-def split_note_fr(authority: Authority) -> str:
-    """What the figure of the EU / non-EU split may be read as, by kind of authority (French)."""
-    from analysis import i18n
-
-    return split_note(authority, "fr") if i18n.has("diagnostic.note.example") else ""
-
-
 def split_note(authority: Authority, lang: str = "fr") -> str:
+    """What the figure of the EU / non-EU split may be read as, by kind of authority."""
     from analysis import i18n
 
     if authority.kind == "example" and authority.file_format == "yaml":
