@@ -679,6 +679,26 @@ def authority_files(*directories: str | os.PathLike) -> list[Path]:
     return files
 
 
+def authority_id_of(path: str | os.PathLike) -> str:
+    """The id of an authority file: its name without suffix, lower case, accents and punctuation
+    dropped (``Ville de Rennes.xlsx`` -> ``ville_de_rennes``; a YAML file's id must equal its name)."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", Path(path).stem).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def find_authority_file(directory: str | os.PathLike, authority_id: str) -> Path:
+    """The file of ``authority_id`` in ``directory`` (``.yaml``, ``.csv`` or ``.xlsx``)."""
+    files = authority_files(directory)
+    for path in files:
+        if authority_id_of(path) == authority_id:
+            return path
+    raise DiagnosticError(f"{_shown(config.resolve(directory))}: no file for authority {authority_id!r} "
+                          f"(files there: {', '.join(p.name for p in files) or 'none'})")
+
+
 def check_files(paths, method: Method) -> tuple[list[Authority], list[str]]:
     """Load every file; collect every problem of every file (and ids used by two files) instead of
     stopping at the first. Returns the authorities that loaded and the error reports."""

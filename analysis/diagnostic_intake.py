@@ -418,7 +418,9 @@ def load_spreadsheet(path: str | os.PathLike, method: Method) -> Authority:
     categories = aggregate_lines(lines, method)
     description = (f"Inventaire de {len(lines)} ligne{'s' if len(lines) != 1 else ''} ({path.name})"
                    + (f"; colonnes ignorées : {', '.join(fields['ignored_columns'])}" if fields["ignored_columns"] else ""))
-    authority_id = re.sub(r"[^a-z0-9_]+", "_", _key(path.stem)).strip("_") or "collectivite"
+    from analysis.diagnostic import authority_id_of
+
+    authority_id = authority_id_of(path) or "collectivite"
     return Authority(id=authority_id, name_fr=fields["name_fr"], kind=fields["kind"], description=description,
                      reference_year=int(fields["reference_year"]), categories=categories, path=_shown(path),
                      sources={}, lines=lines, file_format=path.suffix.lower().lstrip("."))

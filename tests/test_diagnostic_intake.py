@@ -320,3 +320,18 @@ def test_vectorised_batch_equals_the_per_authority_path(method):
     per_file = diagnostic.aggregate_lines(one.drop(columns="authority_id"), method)
     pd.testing.assert_frame_equal(per_file, categories[categories["authority_id"] == "synth_00000"]
                                   .drop(columns=["authority_id", "reference_year"]).reset_index(drop=True))
+
+
+def test_authority_ids_from_file_names_match_the_workflow_s(tmp_path):
+    import re as regex
+
+    rules = (config.ROOT / "workflow" / "rules" / "diagnostic.smk").read_text(encoding="utf-8")
+    assert "def diagnostic_authority_id" in rules
+    namespace = {"Path": __import__("pathlib").Path, "_re": regex, "_unicodedata": __import__("unicodedata")}
+    source = rules.split("def diagnostic_authority_id")[1].split("\n\n\n")[0]
+    exec("def diagnostic_authority_id" + source, namespace)
+    for name in ("Ville de Rennes.xlsx", "Métropole-Nord (2026).csv", "exemple_tie_break.yaml", "COMMUNE_B.CSV"):
+        assert namespace["diagnostic_authority_id"](name) == diagnostic.authority_id_of(name)
+    assert diagnostic.authority_id_of("Métropole-Nord (2026).csv") == "metropole_nord_2026"
+    with pytest.raises(diagnostic.DiagnosticError, match="no file for authority 'absente'"):
+        diagnostic.find_authority_file(tmp_path, "absente")
