@@ -1,4 +1,4 @@
-"""Territorial digital-dependency self-diagnostic, "TIE Break" (STUDY.md §2.6).
+"""Territorial digital-dependency self-diagnostic, "TIE Break".
 
 The slides present a self-diagnostic for local authorities in four steps: from an authority's IT
 spending by category, (1) measure the dependency in money (EU vs non-EU suppliers), (2) qualify
@@ -12,20 +12,29 @@ but no scale, weight or threshold. The package runs the diagnostic per authority
    and classes, capacity scores and weights, priority rule and classes, each with a source or
    ``assumption``. :func:`load_method` checks it against :data:`METHOD_SCHEMA` and the rules
    between fields; errors name the file, the entry and the field.
-3. **One file per authority.** ``data/diagnostic/authorities/<id>.yaml``: per category the amount
-   (a number, or a reference ``data/raw/<file>.csv#<row id>`` to a raw row), the EU share of the
-   spend, the criticality (1-5), the alternatives (none / some / many) and the contract end year,
-   each with a source. Stated EU / non-EU totals, when given, are a constraint: the categories must
-   add up to them within the stated tolerance. :func:`load_authority` raises
-   :class:`DiagnosticError` naming the file, the authority, the category and the field.
+3. **One file per authority**, in ``data/diagnostic/authorities/`` (committed: the example and
+   synthetic authorities) or ``data/private/authorities/`` (ignored by git: real authorities):
+   either ``<id>.yaml`` (per category the amount, the EU share, the criticality, the alternatives and
+   the contract end year, each with a source; :func:`authority_from_dict`) or a spreadsheet
+   ``<id>.csv`` / ``<id>.xlsx`` with one row per contract or budget line, French headers and labels
+   (:mod:`analysis.diagnostic_intake`). Lines aggregate to the method's categories; spend whose
+   supplier's jurisdiction is unknown stays unknown. Every problem of a file is reported at once
+   (:class:`DiagnosticError`), naming the file, the row or category, the column or field, the value
+   found and what is allowed.
 
 The scores (all on [0, 1]; formulas stated in ``method.yaml``):
 
-- non-EU share ``d`` = non-EU spend / spend of the category;
+- non-EU share ``d`` = spend with suppliers known to be outside the EU / spend of the category
+  (spend of unknown jurisdiction is shown apart, never counted as EU or non-EU);
 - risk ``r = d × criticality / 5``;
 - capacity to act ``a = w_alt × score(alternatives) + w_horizon × score(years to contract end)``;
-- priority ``p = r × (1 − a)``; ranks by ``p`` (descending), ties broken by the larger non-EU
-  spend, then by the order of the categories in the method.
+- priority ``p = r × (1 − a)``: what the authority cannot leave soon ranks first; ties broken by the
+  larger non-EU spend, then by the order of the categories in the method;
+- quick win ``q = r × a``: a dependency the authority can leave soon (high risk, alternatives known,
+  contract ending); a category is a quick win when ``r`` and ``a`` reach the method's thresholds.
+
+The batch (:func:`diagnose_frame`, :func:`summary_frame`) computes every authority in one vectorised
+pass over a single table; :func:`diagnose` is the same computation for one authority.
 
 Scores are rounded to 10 decimals before they are classed or compared, so that ``0.25 × (1 − 0.8)``
 reaches a threshold of 0.05 as arithmetic says it does.
@@ -35,7 +44,6 @@ from __future__ import annotations
 
 import math
 import os
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,9 +71,8 @@ DECIMALS = 10  # scores are rounded to this many decimals before classing and ra
 
 RISK_FORMULA = "risk = non_eu_share × criticality / 5"
 PRIORITY_FORMULA = "priority = risk × (1 − capacity)"
+QUICK_WIN_FORMULA = "quick_win = risk × capacity"
 
-EU_COLOUR = "#29a36a"       # green: spend with EU suppliers
-NON_EU_COLOUR = "#e4572e"   # orange-red: spend outside the EU (the dependency)
 
 # --------------------------------------------------------------------------------------------
 # 1. The raw table of the slides
@@ -136,7 +143,8 @@ _SCORE = {"type": "number", "minimum": 0, "maximum": 1}
 METHOD_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["id", "steps_source", "categories", "dependency", "criticality", "risk", "capacity", "priority"],
+    "required": ["id", "steps_source", "categories", "dependency", "criticality", "risk", "capacity", "priority",
+                 "quick_win", "aggregation"],
     "additionalProperties": False,
     "properties": {
         "id": {"type": "string", "pattern": _ID},
@@ -184,6 +192,17 @@ METHOD_SCHEMA = {
         "priority": {"type": "object", "required": ["formula", "source", "tie_break", "classes"], "additionalProperties": False,
                      "properties": {"formula": {"const": PRIORITY_FORMULA}, "source": SOURCE_SCHEMA,
                                     "tie_break": {"type": "string", "minLength": 10}, "classes": _CLASSES}},
+        "quick_win": {"type": "object", "required": ["formula", "min_risk", "min_capacity", "label_fr", "source"],
+                      "additionalProperties": False,
+                      "properties": {"formula": {"const": QUICK_WIN_FORMULA}, "min_risk": _SCORE, "min_capacity": _SCORE,
+                                     "label_fr": {"type": "string", "minLength": 2}, "source": SOURCE_SCHEMA}},
+        "aggregation": {"type": "object", "required": ["criticality", "scores", "contract_end", "default_reference_year",
+                                                       "source"],
+                        "additionalProperties": False,
+                        "properties": {"criticality": {"const": "max"}, "scores": {"const": "amount_weighted_mean"},
+                                       "contract_end": {"const": "earliest"},
+                                       "default_reference_year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                                       "source": SOURCE_SCHEMA}},
     },
 }
 
@@ -232,6 +251,8 @@ class Method:
     weights: dict                      # alternatives, contract_horizon
     capacity_classes: list
     priority_classes: list
+    quick_win: dict = field(default_factory=dict)      # min_risk, min_capacity, label_fr
+    default_reference_year: int = 2026
     path: str = ""
 
     @property
@@ -308,6 +329,10 @@ def method_from_dict(document, source: str = "<dict>") -> Method:
         capacity_classes=[{"id": c["id"], "label_fr": c["label_fr"], "min": float(c["min"])}
                           for c in document["capacity"]["classes"]],
         priority_classes=classes("priority"),
+        quick_win={"min_risk": float(document["quick_win"]["min_risk"]),
+                   "min_capacity": float(document["quick_win"]["min_capacity"]),
+                   "label_fr": document["quick_win"]["label_fr"]},
+        default_reference_year=int(document["aggregation"]["default_reference_year"]),
         path=source,
     )
 
@@ -335,7 +360,7 @@ def load_method(path: str | os.PathLike = METHOD_FILE) -> Method:
 
 
 # --------------------------------------------------------------------------------------------
-# 3. Authority files (data/diagnostic/authorities/<id>.yaml)
+# 3. Authority files: YAML (one entry per category) or a spreadsheet (one row per line)
 # --------------------------------------------------------------------------------------------
 
 _RAW_REFERENCE = r"^data/raw/[\w./-]+\.csv#[a-z][a-z0-9_]*$"
@@ -343,6 +368,8 @@ _AMOUNT = {"oneOf": [{"type": "number", "minimum": 0},
                      {"type": "string", "pattern": _RAW_REFERENCE}]}
 CATEGORY_FIELDS = ("amount_eur", "eu_share", "criticality", "alternatives", "contract_end_year")
 JUDGEMENT_FIELDS = ("eu_share", "criticality", "alternatives", "contract_end_year")
+AUTHORITY_SUFFIXES = (".yaml", ".csv", ".xlsx")
+PRIVATE_AUTHORITIES_DIR = config.DATA / "private" / "authorities"
 
 AUTHORITY_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -385,19 +412,100 @@ AUTHORITY_SCHEMA = {
     },
 }
 
+#: Columns of an authority's category table (one row per category it buys).
+CATEGORY_COLUMNS = ["category", "label_fr", "amount_eur", "eu_eur", "non_eu_eur", "unknown_eur", "criticality",
+                    "alternatives", "alternatives_score", "contract_end_year", "horizon_years", "horizon_score",
+                    "n_lines", "amount_source"]
+
 
 @dataclass(frozen=True)
 class Authority:
-    """A checked authority: its categories (amounts resolved) and its stated totals, if any."""
+    """A checked authority: its categories (amounts resolved, lines aggregated) and its stated totals."""
     id: str
     name_fr: str
     kind: str
     description: str
     reference_year: int
-    categories: pd.DataFrame    # category, label_fr, amount_eur, eu_share, criticality, alternatives, contract_end_year, amount_source
+    categories: pd.DataFrame    # CATEGORY_COLUMNS
     stated_totals: dict | None = None   # eu_eur, non_eu_eur, tolerance_eur
     path: str = ""
     sources: dict = field(default_factory=dict)   # category -> {field: source}
+    lines: pd.DataFrame | None = None   # a spreadsheet's lines as given (row, supplier, comment, ...)
+    file_format: str = "yaml"
+
+    @property
+    def source_fr(self) -> str:
+        """Where the authority's values come from, for the source line of its figures (French)."""
+        return source_line(self, "fr")
+
+
+def source_line(authority: Authority, lang: str = "fr") -> str:
+    """The source line of an authority's figures: the slides for the example, the authority's own
+    file otherwise, plus the method's assumptions."""
+    from analysis import i18n
+
+    if authority.kind == "example" and authority.file_format == "yaml":
+        return i18n.text("diagnostic.source.example", lang)
+    key = "diagnostic.source.synthetic" if authority.kind == "synthetic" else "diagnostic.source.authority"
+    return i18n.text(key, lang, name=authority.name_fr, file=Path(authority.path).name or authority.id,
+                     year=authority.reference_year)
+
+
+def horizon_score(years, bands: list[dict]) -> list[float]:
+    """Score of each contract horizon (years from the reference year to the contract's end): the
+    first band whose ``max_years`` it does not exceed (the last band is open)."""
+    return horizon_scores(np.asarray(years, dtype=float), bands).tolist()
+
+
+def horizon_scores(years: np.ndarray, bands: list[dict]) -> np.ndarray:
+    """Vectorised :func:`horizon_score`."""
+    limits = np.array([b["max_years"] for b in bands[:-1]], dtype=float)
+    scores = np.array([b["score"] for b in bands], dtype=float)
+    return scores[np.searchsorted(limits, np.asarray(years, dtype=float), side="left")]
+
+
+def aggregate_lines(lines: pd.DataFrame, method: Method, keys: list[str] | None = None) -> pd.DataFrame:
+    """Lines (one per contract or budget line) to categories, vectorised over every authority.
+
+    ``lines`` has ``category, amount_eur, zone ('eu' | 'non_eu' | 'unknown'), criticality,
+    alternatives, contract_end_year, reference_year`` and the ``keys`` columns (e.g. ``authority_id``).
+    Per category: amounts add up by zone; criticality is the highest of its lines; the alternatives
+    and horizon scores are amount-weighted means of the lines' scores; the contract end is the
+    earliest; the alternatives shown are those of the largest line (rules stated in method.yaml).
+    """
+    keys = list(keys or [])
+    frame = lines.copy()
+    frame["alternatives_score"] = frame["alternatives"].map({k: v["score"] for k, v in method.alternatives.items()})
+    frame["horizon_years"] = frame["contract_end_year"] - frame["reference_year"]
+    frame["horizon_score"] = horizon_scores(frame["horizon_years"].to_numpy(), method.horizon_bands)
+    for zone in ("eu", "non_eu", "unknown"):
+        frame[f"{zone}_eur"] = np.where(frame["zone"] == zone, frame["amount_eur"], 0.0)
+    frame["_w_alt"] = frame["alternatives_score"] * frame["amount_eur"]
+    frame["_w_hor"] = frame["horizon_score"] * frame["amount_eur"]
+    group = keys + ["category"]
+    grouped = frame.groupby(group, sort=False)
+    out = grouped.agg(amount_eur=("amount_eur", "sum"), eu_eur=("eu_eur", "sum"), non_eu_eur=("non_eu_eur", "sum"),
+                      unknown_eur=("unknown_eur", "sum"), criticality=("criticality", "max"),
+                      contract_end_year=("contract_end_year", "min"), reference_year=("reference_year", "first"),
+                      _w_alt=("_w_alt", "sum"), _w_hor=("_w_hor", "sum"), n_lines=("amount_eur", "size"))
+    largest = frame.sort_values("amount_eur", ascending=False, kind="mergesort").drop_duplicates(group)
+    out = out.join(largest.set_index(group)["alternatives"])
+    if "amount_source" in frame:
+        out = out.join(grouped["amount_source"].agg(lambda s: "; ".join(dict.fromkeys(s))))
+    else:
+        out["amount_source"] = ""
+    out = out.reset_index()
+    out["alternatives_score"] = _round(out["_w_alt"] / out["amount_eur"])
+    out["horizon_score"] = _round(out["_w_hor"] / out["amount_eur"])
+    out["horizon_years"] = out["contract_end_year"] - out["reference_year"]
+    out["label_fr"] = out["category"].map(dict(zip(method.categories["id"], method.categories["label_fr"])))
+    order = dict(zip(method.categories["id"], method.categories["order"]))
+    out["_order"] = out["category"].map(order)
+    sort = keys + ["_order"] if not keys else ["_key_order", "_order"]
+    if keys:
+        out["_key_order"] = pd.factorize(out[keys[0]])[0]
+    out = out.sort_values(sort, kind="mergesort").reset_index(drop=True)
+    return out[keys + CATEGORY_COLUMNS + (["reference_year"] if keys else [])]
 
 
 def _authority_location(document, where: str) -> tuple[str, str]:
@@ -436,7 +544,7 @@ class _RawTables:
 
 def authority_from_dict(document, method: Method, source: str = "<dict>") -> Authority:
     """Check an authority document against :data:`AUTHORITY_SCHEMA`, the method's categories, its
-    raw references and its stated totals; resolve the amounts."""
+    raw references and its stated totals; resolve the amounts. Every problem is reported at once."""
     authority_id = document.get("id", "?") if isinstance(document, dict) else "?"
 
     def fail(problems):
@@ -453,8 +561,8 @@ def authority_from_dict(document, method: Method, source: str = "<dict>") -> Aut
     for entry in document["categories"]:
         category = entry["category"]
         if category not in known:
-            problems.append((category, "category", f"unknown category (the method {method.path or method.id} "
-                                                   f"lists: {', '.join(method.category_ids)})"))
+            problems.append((category, "category", f"unknown category {category!r}; allowed: "
+                                                   + ", ".join(f"{c} ({method.label(c)})" for c in method.category_ids)))
             continue
         if category in seen:
             problems.append((category, "category", "category listed twice"))
@@ -480,10 +588,11 @@ def authority_from_dict(document, method: Method, source: str = "<dict>") -> Aut
                 continue
             amount_source = entry["sources"]["amount_eur"]
         sources[category] = dict(entry["sources"], amount_eur=amount_source)
-        rows.append({"category": category, "label_fr": method.label(category), "amount_eur": float(amount),
-                     "eu_share": float(entry["eu_share"]), "criticality": int(entry["criticality"]),
-                     "alternatives": entry["alternatives"], "contract_end_year": int(entry["contract_end_year"]),
-                     "amount_source": amount_source})
+        eu = round(float(amount) * float(entry["eu_share"]), 2)
+        rows.append({"category": category, "amount_eur": float(amount), "eu_eur": eu,
+                     "non_eu_eur": round(float(amount) - eu, 2), "unknown_eur": 0.0,
+                     "criticality": int(entry["criticality"]), "alternatives": entry["alternatives"],
+                     "contract_end_year": int(entry["contract_end_year"]), "amount_source": amount_source})
 
     stated = None
     if "stated_totals" in document:
@@ -506,26 +615,36 @@ def authority_from_dict(document, method: Method, source: str = "<dict>") -> Aut
     if problems:
         fail(problems)
 
-    order = dict(zip(method.categories["id"], method.categories["order"]))
-    categories = pd.DataFrame(rows).sort_values("category", key=lambda s: s.map(order), kind="mergesort")
-    categories = categories.reset_index(drop=True)
+    categories = category_table(pd.DataFrame(rows), method, int(document["reference_year"]))
     if stated is not None:
         problems = check_stated_totals(categories, stated)
         if problems:
             fail(problems)
     return Authority(id=document["id"], name_fr=document["name_fr"], kind=document["kind"],
                      description=document["description"], reference_year=int(document["reference_year"]),
-                     categories=categories, stated_totals=stated, path=source, sources=sources)
+                     categories=categories, stated_totals=stated, path=source, sources=sources, file_format="yaml")
+
+
+def category_table(rows: pd.DataFrame, method: Method, reference_year: int) -> pd.DataFrame:
+    """Category rows given directly (one per category, EU / non-EU / unknown spend) with their scores."""
+    out = rows.copy()
+    out["alternatives_score"] = out["alternatives"].map({k: v["score"] for k, v in method.alternatives.items()})
+    out["horizon_years"] = out["contract_end_year"] - reference_year
+    out["horizon_score"] = horizon_scores(out["horizon_years"].to_numpy(), method.horizon_bands)
+    out["n_lines"] = 1
+    out["label_fr"] = out["category"].map(dict(zip(method.categories["id"], method.categories["label_fr"])))
+    order = dict(zip(method.categories["id"], method.categories["order"]))
+    out = out.sort_values("category", key=lambda s: s.map(order), kind="mergesort").reset_index(drop=True)
+    return out[CATEGORY_COLUMNS]
 
 
 def check_stated_totals(categories: pd.DataFrame, stated: dict) -> list[tuple[str, str, str]]:
     """Problems ``(category, field, message)`` when the categories' EU and non-EU spend do not add up
     to the stated totals within the stated tolerance (empty list when they do)."""
-    dependency = dependency_by_category(categories)
     tolerance = stated["tolerance_eur"]
     problems = []
     for key, column, name in (("eu_eur", "eu_eur", "EU"), ("non_eu_eur", "non_eu_eur", "non-EU")):
-        computed = float(dependency[column].sum())
+        computed = float(categories[column].sum())
         gap = computed - stated[key]
         if abs(gap) > tolerance + 1e-6:
             problems.append(("(all)", "eu_share",
@@ -536,8 +655,12 @@ def check_stated_totals(categories: pd.DataFrame, stated: dict) -> list[tuple[st
 
 
 def load_authority(path: str | os.PathLike, method: Method) -> Authority:
-    """Read and check one authority file; its ``id`` must be its file name."""
+    """Read and check one authority file (``.yaml``, ``.csv`` or ``.xlsx``); its id is its file name."""
     path = config.resolve(path)
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from analysis import diagnostic_intake
+
+        return diagnostic_intake.load_spreadsheet(path, method)
     document, shown = _read_mapping(path, "authority ?: category (none): field (file)")
     authority = authority_from_dict(document, method, shown)
     if authority.id != path.stem:
@@ -546,15 +669,67 @@ def load_authority(path: str | os.PathLike, method: Method) -> Authority:
     return authority
 
 
-def authority_files(directory: str | os.PathLike = AUTHORITIES_DIR) -> list[Path]:
-    return sorted(config.resolve(directory).glob("*.yaml"))
+def authority_files(*directories: str | os.PathLike) -> list[Path]:
+    """Authority files (``*.yaml``, ``*.csv``, ``*.xlsx``) of the folders, by file name within each
+    folder; a folder that does not exist holds none. Files whose name starts with ``.`` or ``~$``
+    (Excel's lock files) are skipped."""
+    files = []
+    for directory in directories or (AUTHORITIES_DIR,):
+        folder = config.resolve(directory)
+        if folder.is_dir():
+            files += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUTHORITY_SUFFIXES
+                            and not p.name.startswith((".", "~$")))
+    return files
 
 
-def load_authorities(directory: str | os.PathLike, method: Method) -> list[Authority]:
-    """Every authority file of ``directory``, in file-name order."""
-    authorities = [load_authority(path, method) for path in authority_files(directory)]
-    if not authorities:
-        raise DiagnosticError(f"{_shown(config.resolve(directory))}: no authority file (*.yaml)")
+def authority_id_of(path: str | os.PathLike) -> str:
+    """The id of an authority file: its name without suffix, lower case, accents and punctuation
+    dropped (``Ville de Rennes.xlsx`` -> ``ville_de_rennes``; a YAML file's id must equal its name)."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", Path(path).stem).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def find_authority_file(directory: str | os.PathLike, authority_id: str) -> Path:
+    """The file of ``authority_id`` in ``directory`` (``.yaml``, ``.csv`` or ``.xlsx``)."""
+    files = authority_files(directory)
+    for path in files:
+        if authority_id_of(path) == authority_id:
+            return path
+    raise DiagnosticError(f"{_shown(config.resolve(directory))}: no file for authority {authority_id!r} "
+                          f"(files there: {', '.join(p.name for p in files) or 'none'})")
+
+
+def check_files(paths, method: Method) -> tuple[list[Authority], list[str]]:
+    """Load every file; collect every problem of every file (and ids used by two files) instead of
+    stopping at the first. Returns the authorities that loaded and the error reports."""
+    authorities, errors, seen = [], [], {}
+    for path in paths:
+        try:
+            authority = load_authority(path, method)
+        except DiagnosticError as error:
+            errors.append(str(error))
+            continue
+        if authority.id in seen:
+            errors.append(f"{_shown(path)}: authority {authority.id}: the id (file name) is already used by "
+                          f"{seen[authority.id]}; rename one of the files")
+            continue
+        seen[authority.id] = _shown(path)
+        authorities.append(authority)
+    return authorities, errors
+
+
+def load_authorities(directory: str | os.PathLike, method: Method, *more: str | os.PathLike) -> list[Authority]:
+    """Every authority file of the folder(s), in folder then file-name order; all errors at once."""
+    files = authority_files(directory, *more)
+    if not files:
+        raise DiagnosticError(f"{_shown(config.resolve(directory))}: no authority file "
+                              f"({', '.join('*' + s for s in AUTHORITY_SUFFIXES)})")
+    authorities, errors = check_files(files, method)
+    if errors:
+        raise DiagnosticError("\n".join(errors))
     return authorities
 
 
@@ -562,119 +737,117 @@ def inputs_table(authority: Authority) -> pd.DataFrame:
     """The authority's inputs per category with the source of each value (for display)."""
     rows = []
     for r in authority.categories.itertuples():
-        src = authority.sources[r.category]
+        src = authority.sources.get(r.category, {})
         rows.append({"category": r.category, "label_fr": r.label_fr, "amount_eur": r.amount_eur,
-                     "amount_source": src["amount_eur"], "eu_share": r.eu_share, "eu_share_source": src["eu_share"],
-                     "criticality": r.criticality, "criticality_source": src["criticality"],
-                     "alternatives": r.alternatives, "alternatives_source": src["alternatives"],
-                     "contract_end_year": r.contract_end_year, "contract_end_year_source": src["contract_end_year"]})
+                     "amount_source": src.get("amount_eur", r.amount_source), "eu_eur": r.eu_eur,
+                     "non_eu_eur": r.non_eu_eur, "unknown_eur": r.unknown_eur,
+                     "eu_share_source": src.get("eu_share", ""), "criticality": r.criticality,
+                     "criticality_source": src.get("criticality", ""), "alternatives": r.alternatives,
+                     "alternatives_source": src.get("alternatives", ""), "contract_end_year": r.contract_end_year,
+                     "contract_end_year_source": src.get("contract_end_year", ""), "n_lines": r.n_lines})
     return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------------
-# 4. The four steps (pure functions of tables)
+# 4. The four steps and the quick wins, vectorised over one table of many authorities
 # --------------------------------------------------------------------------------------------
 
 def _round(values):
     return np.round(np.asarray(values, dtype=float), DECIMALS)
 
 
+def _class_index(values, classes: list[dict]) -> np.ndarray:
+    mins = np.array([c["min"] for c in classes])
+    return np.searchsorted(mins, _round(values), side="right") - 1
+
+
 def classify(values, classes: list[dict]) -> list[str]:
     """Class id of each value: the last class (listed by increasing ``min``) whose min it reaches."""
-    mins = np.array([c["min"] for c in classes])
-    ids = [c["id"] for c in classes]
-    return [ids[int(np.searchsorted(mins, v, side="right")) - 1] for v in _round(values)]
-
-
-def dependency_by_category(categories: pd.DataFrame) -> pd.DataFrame:
-    """Step 1, per category: EU and non-EU spend (€), non-EU share of the category, share of the
-    authority's spend."""
-    out = categories.copy()
-    out["eu_eur"] = np.round(out["amount_eur"] * out["eu_share"], 2)
-    out["non_eu_eur"] = np.round(out["amount_eur"] - out["eu_eur"], 2)
-    out["non_eu_share"] = _round(1 - out["eu_share"])
-    out["share_of_spend"] = _round(out["amount_eur"] / out["amount_eur"].sum())
-    return out
-
-
-def dependency_totals(dependency: pd.DataFrame) -> dict[str, float]:
-    """Step 1, whole authority: total, EU and non-EU spend (€) and shares."""
-    total = float(dependency["amount_eur"].sum())
-    eu = float(dependency["eu_eur"].sum())
-    non_eu = float(dependency["non_eu_eur"].sum())
-    return {"n_categories": int(len(dependency)), "total_eur": total, "eu_eur": eu, "non_eu_eur": non_eu,
-            "eu_share": eu / total if total else math.nan, "non_eu_share": non_eu / total if total else math.nan}
-
-
-def criticality_and_risk(dependency: pd.DataFrame, method: Method) -> pd.DataFrame:
-    """Step 2: criticality label, ``risk = non_eu_share × criticality / 5`` and its class."""
-    out = dependency.copy()
-    out["criticality_label"] = out["criticality"].map(method.criticality_labels)
-    out["risk_score"] = _round(out["non_eu_share"] * out["criticality"] / max(CRITICALITY_LEVELS))
-    out["risk_class"] = classify(out["risk_score"], method.risk_classes)
-    out["risk_label"] = out["risk_class"].map({c["id"]: c["label_fr"] for c in method.risk_classes})
-    return out
-
-
-def horizon_score(years, bands: list[dict]) -> list[float]:
-    """Score of each contract horizon (years from the reference year to the contract's end): the
-    first band whose ``max_years`` it does not exceed (the last band is open)."""
-    scores = []
-    for y in years:
-        for band in bands:
-            if band["max_years"] is None or y <= band["max_years"]:
-                scores.append(band["score"])
-                break
-    return scores
-
-
-def capacity_to_act(table: pd.DataFrame, method: Method, reference_year: int) -> pd.DataFrame:
-    """Step 3: ``capacity = w_alt × score(alternatives) + w_horizon × score(horizon)`` and its class."""
-    out = table.copy()
-    out["alternatives_score"] = out["alternatives"].map({k: v["score"] for k, v in method.alternatives.items()})
-    out["alternatives_label"] = out["alternatives"].map({k: v["label_fr"] for k, v in method.alternatives.items()})
-    out["horizon_years"] = out["contract_end_year"] - reference_year
-    out["horizon_score"] = horizon_score(out["horizon_years"], method.horizon_bands)
-    out["capacity"] = _round(method.weights["alternatives"] * out["alternatives_score"]
-                             + method.weights["contract_horizon"] * out["horizon_score"])
-    out["capacity_class"] = classify(out["capacity"], method.capacity_classes)
-    out["capacity_label"] = out["capacity_class"].map({c["id"]: c["label_fr"] for c in method.capacity_classes})
-    return out
-
-
-def rank_priorities(table: pd.DataFrame, method: Method) -> pd.DataFrame:
-    """Step 4: ``priority = risk × (1 − capacity)``, its class and the rank (1 = first priority).
-
-    Order: priority score descending; ties (to 10 decimals) by non-EU spend descending, then by the
-    order of the categories in the method. Ranks are 1..n without ties; rows come back in rank order.
-    """
-    out = table.copy()
-    out["priority_score"] = _round(out["risk_score"] * (1 - out["capacity"]))
-    out["priority_class"] = classify(out["priority_score"], method.priority_classes)
-    out["priority_label"] = out["priority_class"].map({c["id"]: c["label_fr"] for c in method.priority_classes})
-    order = dict(zip(method.categories["id"], method.categories["order"]))
-    out["_order"] = out["category"].map(order)
-    out = out.sort_values(["priority_score", "non_eu_eur", "_order"], ascending=[False, False, True], kind="mergesort")
-    out["priority_rank"] = range(1, len(out) + 1)
-    return out.drop(columns="_order").reset_index(drop=True)
+    ids = np.array([c["id"] for c in classes], dtype=object)
+    return ids[_class_index(values, classes)].tolist()
 
 
 DIAGNOSTIC_COLUMNS = [
     "authority_id", "priority_rank", "category", "label_fr", "amount_eur", "share_of_spend", "eu_share",
-    "non_eu_share", "eu_eur", "non_eu_eur", "criticality", "criticality_label", "risk_score", "risk_class",
-    "alternatives", "alternatives_score", "contract_end_year", "horizon_years", "horizon_score", "capacity",
-    "capacity_class", "priority_score", "priority_class", "priority_label", "amount_source",
+    "non_eu_share", "unknown_share", "eu_eur", "non_eu_eur", "unknown_eur", "criticality", "criticality_label",
+    "risk_score", "risk_class", "risk_if_unknown_non_eu", "alternatives", "alternatives_score", "contract_end_year",
+    "horizon_years", "horizon_score", "capacity", "capacity_class", "priority_score", "priority_class",
+    "priority_label", "quick_win_score", "quick_win", "quick_win_rank", "n_lines", "amount_source",
 ]
+
+
+def diagnose_frame(categories: pd.DataFrame, method: Method) -> pd.DataFrame:
+    """The four steps for every authority of ``categories`` (CATEGORY_COLUMNS plus ``authority_id``)
+    in one vectorised pass: one row per authority and category, authorities in the order they come,
+    categories in priority order within each."""
+    t = categories.reset_index(drop=True)
+    amount = t["amount_eur"].to_numpy(dtype=float)
+    eu, non_eu, unknown = (t[c].to_numpy(dtype=float) for c in ("eu_eur", "non_eu_eur", "unknown_eur"))
+    codes, _ = pd.factorize(t["authority_id"])
+    totals = np.bincount(codes, weights=amount)
+    criticality = t["criticality"].to_numpy(dtype=float)
+    out = pd.DataFrame({"authority_id": t["authority_id"], "category": t["category"], "label_fr": t["label_fr"],
+                        "amount_eur": amount, "share_of_spend": _round(amount / totals[codes]),
+                        "eu_share": _round(eu / amount), "non_eu_share": _round(non_eu / amount),
+                        "unknown_share": _round(unknown / amount), "eu_eur": eu, "non_eu_eur": non_eu,
+                        "unknown_eur": unknown, "criticality": t["criticality"].astype(int)})
+    out["criticality_label"] = out["criticality"].map(method.criticality_labels)
+    top_level = max(CRITICALITY_LEVELS)
+    risk = _round(out["non_eu_share"].to_numpy() * criticality / top_level)
+    out["risk_score"] = risk
+    risk_ids = np.array([c["id"] for c in method.risk_classes], dtype=object)
+    out["risk_class"] = risk_ids[_class_index(risk, method.risk_classes)]
+    out["risk_if_unknown_non_eu"] = _round((non_eu + unknown) / amount * criticality / top_level)
+    for column in ("alternatives", "alternatives_score", "contract_end_year", "horizon_years", "horizon_score"):
+        out[column] = t[column].to_numpy()
+    capacity = _round(method.weights["alternatives"] * t["alternatives_score"].to_numpy(dtype=float)
+                      + method.weights["contract_horizon"] * t["horizon_score"].to_numpy(dtype=float))
+    out["capacity"] = capacity
+    capacity_ids = np.array([c["id"] for c in method.capacity_classes], dtype=object)
+    out["capacity_class"] = capacity_ids[_class_index(capacity, method.capacity_classes)]
+    priority = _round(risk * (1 - capacity))
+    out["priority_score"] = priority
+    priority_ids = np.array([c["id"] for c in method.priority_classes], dtype=object)
+    priority_labels = np.array([c["label_fr"] for c in method.priority_classes], dtype=object)
+    index = _class_index(priority, method.priority_classes)
+    out["priority_class"], out["priority_label"] = priority_ids[index], priority_labels[index]
+    out["quick_win_score"] = _round(risk * capacity)
+    out["quick_win"] = (risk >= method.quick_win["min_risk"]) & (capacity >= method.quick_win["min_capacity"])
+    out["n_lines"] = t["n_lines"].to_numpy()
+    out["amount_source"] = t["amount_source"].to_numpy()
+    out["_authority"] = codes
+    out["_order"] = t["category"].map(dict(zip(method.categories["id"], method.categories["order"]))).to_numpy()
+    # quick-win rank: among the quick wins of an authority, by quick-win score, then non-EU spend
+    ranked = out.sort_values(["_authority", "quick_win", "quick_win_score", "non_eu_eur", "_order"],
+                             ascending=[True, False, False, False, True], kind="mergesort")
+    quick_rank = ranked.groupby("_authority", sort=False).cumcount() + 1
+    out["quick_win_rank"] = np.where(out["quick_win"], quick_rank.reindex(out.index).to_numpy(), 0)
+    out = out.sort_values(["_authority", "priority_score", "non_eu_eur", "_order"],
+                          ascending=[True, False, False, True], kind="mergesort")
+    out["priority_rank"] = out.groupby("_authority", sort=False).cumcount().to_numpy() + 1
+    return out[DIAGNOSTIC_COLUMNS].reset_index(drop=True)
+
+
+def authorities_frame(authorities: list[Authority]) -> pd.DataFrame:
+    """The category tables of several authorities as one table (with ``authority_id``)."""
+    return pd.concat([a.categories.assign(authority_id=a.id) for a in authorities], ignore_index=True)
 
 
 def diagnose(authority: Authority, method: Method) -> pd.DataFrame:
     """The four steps for one authority: one row per category, in priority order."""
-    table = dependency_by_category(authority.categories)
-    table = criticality_and_risk(table, method)
-    table = capacity_to_act(table, method, authority.reference_year)
-    table = rank_priorities(table, method)
-    table.insert(0, "authority_id", authority.id)
-    return table[DIAGNOSTIC_COLUMNS]
+    return diagnose_frame(authority.categories.assign(authority_id=authority.id), method)
+
+
+def dependency_totals(dependency: pd.DataFrame) -> dict[str, float]:
+    """Step 1, whole authority: total, EU, non-EU and unknown-jurisdiction spend (€) and shares."""
+    total = float(dependency["amount_eur"].sum())
+    eu = float(dependency["eu_eur"].sum())
+    non_eu = float(dependency["non_eu_eur"].sum())
+    unknown = float(dependency["unknown_eur"].sum()) if "unknown_eur" in dependency else 0.0
+    share = (lambda x: x / total) if total else (lambda x: math.nan)
+    return {"n_categories": int(len(dependency)), "total_eur": total, "eu_eur": eu, "non_eu_eur": non_eu,
+            "unknown_eur": unknown, "eu_share": share(eu), "non_eu_share": share(non_eu),
+            "unknown_share": share(unknown)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -688,26 +861,52 @@ def _eur_fr(x: float) -> str:
     return f"{number_fr(x / 1e3, 0)} k€"
 
 
-def summary_row(authority: Authority, diagnosis: pd.DataFrame, method: Method, top: int = 3) -> dict:
-    """One row per authority: totals and shares, stated totals, non-EU spend in critical categories,
-    number of categories per priority class, the first ``top`` priorities and a one-line summary."""
-    totals = dependency_totals(diagnosis)
-    critical = diagnosis[diagnosis["criticality"] >= method.critical_from]
-    critical_non_eu = float(critical["non_eu_eur"].sum())
-    row = {"authority_id": authority.id, "name_fr": authority.name_fr, "kind": authority.kind,
-           "reference_year": authority.reference_year, **totals,
-           "stated_eu_eur": (authority.stated_totals or {}).get("eu_eur", math.nan),
-           "stated_non_eu_eur": (authority.stated_totals or {}).get("non_eu_eur", math.nan),
-           "critical_non_eu_eur": critical_non_eu,
-           "critical_share_of_non_eu": critical_non_eu / totals["non_eu_eur"] if totals["non_eu_eur"] else math.nan}
+SUMMARY_TOP = 3
+
+
+def summary_frame(authorities: list[Authority], diagnosis: pd.DataFrame, method: Method,
+                  top: int = SUMMARY_TOP) -> pd.DataFrame:
+    """One row per authority, vectorised over the batch table: totals and shares, stated totals,
+    non-EU spend in critical categories, categories per priority class, quick wins, the first
+    ``top`` priorities and a one-line summary (French)."""
+    d = diagnosis
+    meta = pd.DataFrame({"authority_id": [a.id for a in authorities], "name_fr": [a.name_fr for a in authorities],
+                         "kind": [a.kind for a in authorities], "reference_year": [a.reference_year for a in authorities],
+                         "stated_eu_eur": [(a.stated_totals or {}).get("eu_eur", math.nan) for a in authorities],
+                         "stated_non_eu_eur": [(a.stated_totals or {}).get("non_eu_eur", math.nan) for a in authorities]})
+    critical_non_eu = d["non_eu_eur"].where(d["criticality"] >= method.critical_from, 0.0)
+    g = d.assign(_critical=critical_non_eu, _quick=d["quick_win"].astype(int)).groupby("authority_id", sort=False)
+    sums = g.agg(n_categories=("category", "size"), total_eur=("amount_eur", "sum"), eu_eur=("eu_eur", "sum"),
+                 non_eu_eur=("non_eu_eur", "sum"), unknown_eur=("unknown_eur", "sum"),
+                 critical_non_eu_eur=("_critical", "sum"), n_quick_wins=("_quick", "sum"))
+    counts = pd.crosstab(d["authority_id"], d["priority_class"])
+    out = meta.join(sums, on="authority_id")
+    for share, column in (("eu_share", "eu_eur"), ("non_eu_share", "non_eu_eur"), ("unknown_share", "unknown_eur")):
+        out[share] = out[column] / out["total_eur"]
+    out["critical_share_of_non_eu"] = np.where(out["non_eu_eur"] > 0, out["critical_non_eu_eur"]
+                                               / out["non_eu_eur"].where(out["non_eu_eur"] > 0, 1), math.nan)
     for c in reversed(method.priority_classes):
-        row[f"n_{c['id']}"] = int((diagnosis["priority_class"] == c["id"]).sum())
-    ranked = diagnosis.sort_values("priority_rank")
-    firsts = ranked.head(top)
-    for k in range(top):
-        row[f"priority_{k + 1}"] = firsts["category"].iloc[k] if k < len(firsts) else ""
-    row["summary_fr"] = summary_line(row, firsts["label_fr"].tolist(), method)
-    return row
+        out[f"n_{c['id']}"] = out["authority_id"].map(counts[c["id"]] if c["id"] in counts else {}).fillna(0).astype(int)
+    firsts = d[d["priority_rank"] <= top].pivot(index="authority_id", columns="priority_rank", values="category")
+    labels = d[d["priority_rank"] <= top].pivot(index="authority_id", columns="priority_rank", values="label_fr")
+    for k in range(1, top + 1):
+        out[f"priority_{k}"] = out["authority_id"].map(firsts[k] if k in firsts else {}).fillna("")
+    quick = d[d["quick_win_rank"] == 1].set_index("authority_id")["category"]
+    out["first_quick_win"] = out["authority_id"].map(quick).fillna("")
+    label_lists = labels.reindex(out["authority_id"]).apply(lambda r: [x for x in r if isinstance(x, str)], axis=1)
+    out["summary_fr"] = [summary_line(row, top_labels, method)
+                         for row, top_labels in zip(out.to_dict("records"), label_lists)]
+    columns = ["authority_id", "name_fr", "kind", "reference_year", "n_categories", "total_eur", "eu_eur",
+               "non_eu_eur", "unknown_eur", "eu_share", "non_eu_share", "unknown_share", "stated_eu_eur",
+               "stated_non_eu_eur", "critical_non_eu_eur", "critical_share_of_non_eu",
+               *[f"n_{c['id']}" for c in reversed(method.priority_classes)], "n_quick_wins",
+               *[f"priority_{k}" for k in range(1, top + 1)], "first_quick_win", "summary_fr"]
+    return out[columns]
+
+
+def summary_row(authority: Authority, diagnosis: pd.DataFrame, method: Method, top: int = SUMMARY_TOP) -> dict:
+    """The summary of one authority (see :func:`summary_frame`)."""
+    return summary_frame([authority], diagnosis, method, top).iloc[0].to_dict()
 
 
 def summary_line(row: dict, top_labels: list[str], method: Method) -> str:
@@ -717,237 +916,98 @@ def summary_line(row: dict, top_labels: list[str], method: Method) -> str:
     first = method.priority_classes[-1]
     count = row[f"n_{first['id']}"]
     ranked = ", ".join(f"{k}. {label}" for k, label in enumerate(top_labels, 1))
+    unknown = (f", {_eur_fr(row['unknown_eur'])} de juridiction inconnue ({percent_fr(100 * row['unknown_share'], 1)})"
+               if row.get("unknown_eur", 0) > 0 else "")
     return (f"{row['name_fr']} : {_eur_fr(row['total_eur'])} sur {row['n_categories']} postes, dont "
-            f"{_eur_fr(row['non_eu_eur'])} hors UE ({percent_fr(100 * row['non_eu_share'], 1)}) ; "
+            f"{_eur_fr(row['non_eu_eur'])} hors UE ({percent_fr(100 * row['non_eu_share'], 1)}){unknown} ; "
             f"{count} poste{'s' if count != 1 else ''} en {first['label_fr']} ; priorités : {ranked}")
 
 
-def run_batch(directory: str | os.PathLike, method: Method) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The diagnostic of every authority file in ``directory``: a tidy table (authority × category,
-    in authority then priority order) and a summary table (one row per authority)."""
-    authorities = load_authorities(directory, method)
+def run_batch(directory: str | os.PathLike, method: Method, *more: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The diagnostic of every authority file of the folder(s), in one vectorised pass: a tidy table
+    (authority × category, in authority then priority order) and a summary (one row per authority)."""
+    return batch(load_authorities(directory, method, *more), method)
+
+
+def batch(authorities: list[Authority], method: Method) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The vectorised batch over loaded authorities."""
+    tidy = diagnose_frame(authorities_frame(authorities), method)
+    return tidy, summary_frame(authorities, tidy, method)
+
+
+def batch_per_authority(authorities: list[Authority], method: Method) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The same results, one authority at a time (the reference path the benchmark compares with)."""
     diagnoses = [diagnose(a, method) for a in authorities]
     tidy = pd.concat(diagnoses, ignore_index=True)
-    summary = pd.DataFrame([summary_row(a, d, method) for a, d in zip(authorities, diagnoses)])
+    summary = pd.concat([summary_frame([a], d, method) for a, d in zip(authorities, diagnoses)], ignore_index=True)
     return tidy, summary
 
 
-def split_note_fr(authority: Authority) -> str:
+def split_note(authority: Authority, lang: str = "fr") -> str:
     """What the figure of the EU / non-EU split may be read as, by kind of authority."""
-    if authority.kind == "example":
-        return ("Montants par poste et totaux UE / hors UE : diapositives TIE Break. Répartition UE / hors UE "
-                "de chaque poste : hypothèse illustrative du modèle, calée sur les deux totaux (les diapositives "
-                "ne la donnent pas).")
+    from analysis import i18n
+
+    if authority.kind == "example" and authority.file_format == "yaml":
+        return i18n.text("diagnostic.note.example", lang)
     if authority.kind == "synthetic":
-        return "Collectivité synthétique : toutes les valeurs sont fictives (essai du diagnostic)."
-    return "Valeurs déclarées par la collectivité."
+        return i18n.text("diagnostic.note.synthetic", lang)
+    return i18n.text("diagnostic.note.authority", lang)
 
 
 # --------------------------------------------------------------------------------------------
-# 6. Figures (labels in French; FRANCE_COLOUR is kept for France and not used here)
+# 6. Command line: check files (before anything is written), run the batch over folders
 # --------------------------------------------------------------------------------------------
 
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width))
-
-
-def spending_split_figure(diagnosis: pd.DataFrame, name_fr: str, note: str, source: str):
-    """Spending by category, EU / non-EU, horizontal stacked bars sorted by amount (largest on top)."""
-    import matplotlib.pyplot as plt
-
-    from analysis.plotting import add_source, number_fr, percent_fr
-
-    rows = diagnosis.sort_values(["amount_eur", "category"], ascending=[True, False], kind="mergesort")
-    totals = dependency_totals(diagnosis)
-    fig, ax = plt.subplots(figsize=(11, 0.42 * len(rows) + 2.2))
-    y = np.arange(len(rows))
-    eu, non_eu = rows["eu_eur"] / 1e6, rows["non_eu_eur"] / 1e6
-    ax.barh(y, eu, color=EU_COLOUR, height=0.65, label=f"Fournisseurs UE : {_eur_fr(totals['eu_eur'])} "
-                                                       f"({percent_fr(100 * totals['eu_share'], 1)})")
-    ax.barh(y, non_eu, left=eu, color=NON_EU_COLOUR, height=0.65,
-            label=f"Fournisseurs hors UE : {_eur_fr(totals['non_eu_eur'])} ({percent_fr(100 * totals['non_eu_share'], 1)})")
-    top = float(rows["amount_eur"].max()) / 1e6
-    for yi, r in zip(y, rows.itertuples()):
-        ax.annotate(f"{_eur_fr(r.amount_eur)} · {percent_fr(100 * r.non_eu_share, 0)} hors UE",
-                    (r.amount_eur / 1e6, yi), xytext=(5, 0), textcoords="offset points", va="center", fontsize=8.5,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
-    ax.set_yticks(y)
-    ax.set_yticklabels(rows["label_fr"], fontsize=9)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_xlim(0, top * 1.32)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: number_fr(v, 1)))
-    ax.set_xlabel("Dépenses (M€)")
-    ax.grid(axis="y", visible=False)
-    note_lines = _wrap(note, 120)
-    ax.set_title(_wrap(f"{name_fr} : dépenses numériques par poste, fournisseurs UE et hors UE "
-                       f"(total {_eur_fr(totals['total_eur'])})", 90), fontsize=11.5,
-                 pad=10 + 11 * (note_lines.count("\n") + 1))
-    ax.text(0.5, 1.012, note_lines, transform=ax.transAxes, ha="center", va="bottom", fontsize=8.5,
-            style="italic", color="#333333")
-    ax.legend(loc="lower right", fontsize=9, frameon=True)
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-CAPACITY_COLOURS = {"faible": "#e4572e", "moyenne": "#f2a541", "forte": "#29a36a"}
-
-
-def _spread(values: np.ndarray, min_gap: float) -> np.ndarray:
-    """Vertical offsets that keep points of one row apart when their x values are close."""
-    offsets = np.zeros(len(values))
-    order = np.argsort(values, kind="mergesort")
-    pattern = [0.0, 0.24, -0.24, 0.12, -0.12]
-    run = 0
-    for k in range(1, len(order)):
-        close = values[order[k]] - values[order[k - 1]] < min_gap
-        run = run + 1 if close else 0
-        offsets[order[k]] = pattern[run % len(pattern)]
-    return offsets
-
-
-def priority_matrix_figure(diagnosis: pd.DataFrame, name_fr: str, method: Method, source: str):
-    """Non-EU share (x) against criticality (y); bubble area = spend; colour = capacity to act;
-    the number is the priority rank (list on the right); dashed curves: equal risk."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from analysis.plotting import add_source, number_fr
-
-    fig, (ax, side) = plt.subplots(1, 2, figsize=(14, 7.2), gridspec_kw={"width_ratios": [2.6, 1]})
-    x = 100 * diagnosis["non_eu_share"].to_numpy()
-    y = diagnosis["criticality"].to_numpy().astype(float)
-    for level in np.unique(y):
-        mask = y == level
-        y[mask] += _spread(x[mask], 9.0)
-    biggest = float(diagnosis["amount_eur"].max())
-
-    def area(amount):
-        return 120 + 2400 * np.asarray(amount, dtype=float) / biggest
-
-    sizes = area(diagnosis["amount_eur"])
-    colours = [CAPACITY_COLOURS.get(c, "#888888") for c in diagnosis["capacity_class"]]
-    grid = np.linspace(1, 100, 300)
-    for c in method.risk_classes[1:]:
-        level = c["min"]
-        ax.plot(grid, 5 * level / (grid / 100), color="#9a9a9a", ls="--", lw=0.9, zorder=0)
-        ax.annotate(f"risque {number_fr(level, 1)}", (100 * 5 * level / 5.5, 5.5), xytext=(0, 3),
-                    textcoords="offset points", fontsize=7.5, color="#666666", ha="center", va="bottom",
-                    annotation_clip=False)
-    ax.scatter(x, y, s=sizes, c=colours, alpha=0.8, edgecolors="white", linewidths=1.2, zorder=2)
-    for xi, yi, size, r in zip(x, y, sizes, diagnosis.itertuples()):
-        diameter = math.sqrt(size)
-        if diameter >= 24:
-            ax.annotate(str(r.priority_rank), (xi, yi), ha="center", va="center", fontsize=9, fontweight="bold",
-                        color="#1a1a1a", zorder=3)
-        else:
-            ax.annotate(str(r.priority_rank), (xi, yi), xytext=(diameter / 2 + 2, diameter / 2 - 1),
-                        textcoords="offset points", ha="left", va="center", fontsize=8.5, fontweight="bold",
-                        color="#1a1a1a", zorder=3)
-    ax.set_xlim(-4, 110)
-    ax.set_ylim(0.5, 5.5)
-    ax.set_yticks(list(CRITICALITY_LEVELS))
-    ax.set_yticklabels([f"{lv} – {method.criticality_labels[lv]}" for lv in CRITICALITY_LEVELS])
-    ax.set_xlabel("Part des dépenses du poste auprès de fournisseurs hors UE (%)")
-    ax.set_ylabel("Criticité du poste")
-    ax.set_title(_wrap(f"{name_fr} : matrice des priorités (dépendance hors UE × criticité)", 80), fontsize=11.5,
-                 pad=18)
-    handles = [Line2D([], [], marker="o", ls="", markersize=10, markerfacecolor=CAPACITY_COLOURS[c["id"]],
-                      markeredgecolor="white", label=f"capacité à agir {c['label_fr']}")
-               for c in method.capacity_classes if c["id"] in CAPACITY_COLOURS]
-    for amount, label in ((1e5, "100 k€"), (1e6, "1 M€")):
-        if amount <= biggest:
-            handles.append(Line2D([], [], marker="o", ls="", color="#bbbbbb", markersize=math.sqrt(area(amount)),
-                                  label=f"{label} dépensés"))
-    handles.append(Line2D([], [], color="#9a9a9a", ls="--", label="même risque (non-UE × criticité / 5)"))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, labelspacing=1.2, borderpad=0.9,
-              handlelength=2.6, handletextpad=1.4)
-
-    side.axis("off")
-    lines = [f"{r.priority_rank:>2}. {r.label_fr} — {number_fr(r.priority_score, 2)} ({r.priority_label})"
-             for r in diagnosis.sort_values("priority_rank").itertuples()]
-    side.text(0.0, 1.0, "Rang de priorité\n(score = risque × (1 − capacité à agir))", transform=side.transAxes,
-              va="top", fontsize=9.5, fontweight="bold")
-    side.text(0.0, 0.9, "\n".join(lines), transform=side.transAxes, va="top", fontsize=8.5, linespacing=1.55,
-              family="DejaVu Sans")
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-PRIORITY_COLOURS = {"p1": "#b2182b", "p2": "#ef8a62", "p3": "#fddbc7", "veille": "#d9d9d9"}
-
-
-def batch_summary_figure(summary: pd.DataFrame, tidy: pd.DataFrame, method: Method, source: str):
-    """Per authority: share of spend outside the EU (left), share of spend by priority class (right)."""
-    import matplotlib.pyplot as plt
-
-    from analysis.plotting import add_source, percent_fr
-
-    rows = summary.iloc[::-1].reset_index(drop=True)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 1.1 * len(rows) + 2.4), sharey=True)
-    y = np.arange(len(rows))
-    ax.barh(y, 100 * rows["eu_share"], color=EU_COLOUR, height=0.6, label="Fournisseurs UE")
-    ax.barh(y, 100 * rows["non_eu_share"], left=100 * rows["eu_share"], color=NON_EU_COLOUR, height=0.6,
-            label="Fournisseurs hors UE")
-    for yi, r in zip(y, rows.itertuples()):
-        ax.annotate(percent_fr(100 * r.eu_share, 1), (100 * r.eu_share / 2, yi), ha="center", va="center",
-                    fontsize=8.5, color="white", fontweight="bold")
-        ax.annotate(percent_fr(100 * r.non_eu_share, 1), (100 * r.eu_share + 100 * r.non_eu_share / 2, yi),
-                    ha="center", va="center", fontsize=8.5, color="white", fontweight="bold")
-    ax.set_yticks(y)
-    ax.set_yticklabels([f"{r.name_fr}\n{_eur_fr(r.total_eur)} sur {r.n_categories} postes" for r in rows.itertuples()],
-                       fontsize=9)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Part des dépenses (%)")
-    ax.set_title("Dépendance en volume financier", fontsize=11)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.1 / len(rows)), ncol=2, fontsize=8.5, frameon=False)
-    ax.grid(axis="y", visible=False)
-
-    left = np.zeros(len(rows))
-    for c in reversed(method.priority_classes):
-        shares = []
-        for r in rows.itertuples():
-            part = tidy[tidy["authority_id"] == r.authority_id]
-            shares.append(100 * part.loc[part["priority_class"] == c["id"], "amount_eur"].sum() / part["amount_eur"].sum())
-        shares = np.array(shares)
-        ax2.barh(y, shares, left=left, color=PRIORITY_COLOURS.get(c["id"], "#999999"), height=0.6, label=c["label_fr"])
-        for yi, lo, s in zip(y, left, shares):
-            if s >= 6:
-                ax2.annotate(percent_fr(s, 0), (lo + s / 2, yi), ha="center", va="center", fontsize=8.5,
-                             color="white" if c["id"] in ("p1", "p2") else "#333333")
-        left += shares
-    ax2.set_xlim(0, 100)
-    ax2.set_xlabel("Part des dépenses (%)")
-    ax2.set_title("Dépenses par classe de priorité", fontsize=11)
-    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.1 / len(rows)), ncol=4, fontsize=8.5, frameon=False)
-    ax2.grid(axis="y", visible=False)
-    fig.suptitle("Autodiagnostic TIE Break : dépendance et priorités par collectivité", fontweight="bold", fontsize=12)
-    fig.tight_layout(w_pad=3)
-    add_source(fig, source)
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# 7. Command line: the batch run over a folder
-# --------------------------------------------------------------------------------------------
-
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     import argparse
+    import sys
 
-    from analysis.io import write_csv
+    from analysis.io import write_csv, write_text
 
-    parser = argparse.ArgumentParser(description="Run the TIE Break self-diagnostic over a folder of authority files")
-    parser.add_argument("authorities_dir", nargs="?", default=str(AUTHORITIES_DIR.relative_to(config.ROOT)))
-    parser.add_argument("--method", default=str(METHOD_FILE.relative_to(config.ROOT)))
-    parser.add_argument("--tables", help="folder to write diagnostic_batch_categories.csv and diagnostic_batch_summary.csv to")
+    parser = argparse.ArgumentParser(description="TIE Break self-diagnostic: check authority files, run the batch")
+    sub = parser.add_subparsers(dest="command")
+    check = sub.add_parser("check", help="check authority files or folders; report every problem; write nothing "
+                                         "but the stamp (only when every file is valid)")
+    check.add_argument("paths", nargs="+", help="authority files (.yaml, .csv, .xlsx) or folders of them")
+    check.add_argument("--method", default=str(METHOD_FILE.relative_to(config.ROOT)))
+    check.add_argument("--stamp", help="file written (empty) when every file is valid")
+    run = sub.add_parser("batch", help="run the batch over folders and write its two tables")
+    run.add_argument("folders", nargs="*", default=[str(AUTHORITIES_DIR.relative_to(config.ROOT))])
+    run.add_argument("--method", default=str(METHOD_FILE.relative_to(config.ROOT)))
+    run.add_argument("--tables", help="folder to write diagnostic_batch_categories.csv and diagnostic_batch_summary.csv to")
     args = parser.parse_args(argv)
-    tidy, summary = run_batch(args.authorities_dir, load_method(args.method))
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        method = load_method(args.method)
+    except DiagnosticError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if args.command == "check":
+        files = []
+        for given in args.paths:
+            path = config.resolve(given)
+            files += authority_files(path) if path.is_dir() else [path]
+        _, errors = check_files(files, method)
+        if errors:
+            print(f"{len(errors)} file(s) with problems; nothing was written:\n\n" + "\n\n".join(errors), file=sys.stderr)
+            return 1
+        if args.stamp:
+            write_text("", args.stamp)
+        print(f"{len(files)} authority file(s) valid")
+        return 0
+    try:
+        tidy, summary = run_batch(args.folders[0], method, *args.folders[1:])
+    except DiagnosticError as error:
+        print(error, file=sys.stderr)
+        return 1
     if args.tables:
         write_csv(tidy, Path(args.tables) / "diagnostic_batch_categories.csv")
         write_csv(summary, Path(args.tables) / "diagnostic_batch_summary.csv")
-    print("\n".join(summary["summary_fr"]))
+    print(f"{len(summary)} authorities diagnosed")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

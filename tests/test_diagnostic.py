@@ -1,4 +1,4 @@
-"""The TIE Break self-diagnostic (STUDY.md §2.6): hand-computed cases on tiny made-up authorities,
+"""The TIE Break self-diagnostic: hand-computed cases on tiny made-up authorities,
 the slides' example recomputed from the raw file with the csv module, malformed method and
 authority files (each error names the file, the authority or entry, the category and the field),
 and the batch run over the synthetic authorities."""
@@ -72,10 +72,16 @@ def test_raw_file_holds_the_legend_as_printed(raw_rows):
 def test_example_totals_recomputed_from_the_raw_csv(raw_rows, method):
     categories = [float(r["amount_eur"]) for r in raw_rows if r["row_kind"] == "category"]
     zones = {r["row_id"]: float(r["amount_eur"]) for r in raw_rows if r["row_kind"] == "zone_total"}
-    assert len(categories) == 14
-    assert sum(categories) == 11_630_000
+    registry = {c["id"]: c for c in _load_yaml(config.CLAIMS_REGISTRY / "diagnostic.yaml")["claims"]}
+    assert len(categories) == registry["DIAG-CATEGORY-COUNT"]["slide_value"]
+    # 11.63 M€ (the slides' total) = the sum of the 14 raw amounts = 5.60 + 6.03 M€ (the raw zone totals)
+    total = registry["DIAG-TOTAL-SPEND"]
+    assert abs(sum(categories) / 1e6 - total["slide_value"]) <= total["tolerance"]
+    assert zones["eu_total"] == registry["DIAG-EU-SPEND"]["slide_value"]
+    assert zones["non_eu_total"] == registry["DIAG-NON-EU-SPEND"]["slide_value"]
     assert zones["eu_total"] + zones["non_eu_total"] == sum(categories)
-    assert 100 * zones["non_eu_total"] / sum(categories) == pytest.approx(51.8, abs=0.05)
+    share = registry["DIAG-NON-EU-SHARE"]
+    assert abs(100 * zones["non_eu_total"] / sum(categories) - share["slide_value"]) <= share["tolerance"]
     # the module gives the same figures, and the example authority's split meets the slides' totals
     figures = diagnostic.slide_figures(diagnostic.read_spending())
     assert figures["categories_sum_eur"] == sum(categories) and figures["n_categories"] == len(categories)
@@ -107,7 +113,7 @@ def test_example_inputs_not_on_the_slides_are_assumptions_with_a_rationale():
 
 
 def test_synthetic_authorities_are_labelled_synthetic():
-    files = [p for p in sorted(AUTHORITIES.glob("*.yaml")) if p != EXAMPLE_FILE]
+    files = [p for p in diagnostic.authority_files(AUTHORITIES) if p != EXAMPLE_FILE]
     assert 2 <= len(files) <= 3
     for path in files:
         document = _load_yaml(path)
@@ -144,11 +150,12 @@ def test_dependency_in_money_by_hand(method):
     tiny = _tiny(method, [_category("serveurs", 1000, 0.25, 4, "none", 2031),
                           _category("bureautique", 3000, 0.5, 5, "many", 2026),
                           _category("visio", 1000, 1.0, 2, "some", 2028)])
-    table = diagnostic.dependency_by_category(tiny.categories).set_index("category")
+    table = diagnostic.diagnose(tiny, method).set_index("category").loc[["serveurs", "bureautique", "visio"]]
     assert table.loc["serveurs", ["eu_eur", "non_eu_eur"]].tolist() == [250, 750]
     assert table.loc["bureautique", ["eu_eur", "non_eu_eur"]].tolist() == [1500, 1500]
     assert table.loc["visio", "non_eu_share"] == 0
     assert table["share_of_spend"].tolist() == [0.2, 0.6, 0.2]
+    assert table["unknown_eur"].tolist() == [0, 0, 0]
     totals = diagnostic.dependency_totals(table)
     assert (totals["total_eur"], totals["eu_eur"], totals["non_eu_eur"]) == (5000, 2750, 2250)
     assert totals["non_eu_share"] == pytest.approx(0.45)
@@ -243,7 +250,7 @@ def test_eu_share_above_one_is_named(tmp_path, method):
 
 def test_unknown_category_is_named(tmp_path, method):
     message = _broken(tmp_path, method, lambda d: _entry(d, "visio").update(category="cloud"))
-    _names(message, "category cloud", "field category", "unknown category")
+    _names(message, "category cloud", "field category", "unknown category", "visio (Visio)", "serveurs (Serveurs)")
 
 
 def test_split_not_adding_up_to_the_stated_totals_is_named(tmp_path, method):
@@ -357,9 +364,11 @@ def test_figures_are_french_and_do_not_use_the_france_colour(method):
 
     tidy, summary = diagnostic.run_batch(AUTHORITIES, method)
     example = tidy[tidy["authority_id"] == "exemple_tie_break"]
-    figures = [diagnostic.spending_split_figure(example, "Exemple", "Note.", "Sources : test."),
-               diagnostic.priority_matrix_figure(example, "Exemple", method, "Sources : test."),
-               diagnostic.batch_summary_figure(summary, tidy, method, "Sources : test.")]
+    from analysis import diagnostic_figures
+
+    figures = [diagnostic_figures.spending_split_figure(example, "Exemple", "Note.", "Sources : test."),
+               diagnostic_figures.priority_matrix_figure(example, "Exemple", method, "Sources : test."),
+               diagnostic_figures.batch_summary_figure(summary, tidy, method, "Sources : test.")]
     for fig in figures:
         colours = {to_hex(p.get_facecolor()) for ax in fig.axes for p in ax.patches}
         colours |= {to_hex(c) for ax in fig.axes for col in ax.collections for c in col.get_facecolors()}

@@ -1,12 +1,75 @@
-# Territorial digital-dependency self-diagnostic, "TIE Break" (STUDY.md §2.6): notebook 06.
-# Reads one raw transcription (the slides' example authority), the method and every authority file
-# of the folder the notebook's parameters name (data/diagnostic/authorities by default).
+# Territorial digital-dependency self-diagnostic, "TIE Break": notebook 06, then one page per
+# authority and a summary page.
+#
+# 1. `diagnostic_check` validates one authority file (every problem of the file at once) and writes
+#    a stamp; every job that writes from an authority file depends on its stamp, so a bad file stops
+#    the run before anything is replaced (the failed job's only output is the stamp).
+# 2. The notebook reads the committed folder (`authorities_dir`: the slides' example and synthetic
+#    authorities): its executed copy and committed expected output never carry a private row.
+# 3. `diagnostic_page` builds the page of one authority (a job per authority: adding one reruns
+#    its check, its page and the summary, nothing else); `diagnostic_summary` compares them all.
+#    Authorities come from the committed folder and from data/private/authorities/ (ignored by
+#    git), or from the folders of the Snakemake config key `diagnostic_authority_dirs`.
+import re as _re
+import unicodedata as _unicodedata
+
 DIAGNOSTIC_RAW = [
     "data/raw/slides/tie_break_example_spending.csv",
 ]
 DIAGNOSTIC_PARAMS = json.loads(notebook_params("06_territorial_diagnostic"))
+DIAGNOSTIC_METHOD = DIAGNOSTIC_PARAMS.get("method_file", "data/diagnostic/method.yaml")
+DIAGNOSTIC_COMMITTED_DIR = DIAGNOSTIC_PARAMS.get("authorities_dir", "data/diagnostic/authorities")
+DIAGNOSTIC_PAGE_DIRS = config.get("diagnostic_authority_dirs") or [DIAGNOSTIC_COMMITTED_DIR, "data/private/authorities"]
+DIAGNOSTIC_SUFFIXES = (".yaml", ".csv", ".xlsx")
+
+
+def diagnostic_authority_id(path):
+    """The authority id of a file: its name without suffix, lower case, accents and punctuation
+    dropped (as analysis.diagnostic_intake does for spreadsheets; YAML ids must equal their name)."""
+    text = _unicodedata.normalize("NFKD", Path(path).stem).encode("ascii", "ignore").decode("ascii").lower()
+    return _re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def diagnostic_files(folder):
+    """Authority files of a folder, by file name (a missing folder holds none)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(str(p) for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DIAGNOSTIC_SUFFIXES
+                  and not p.name.startswith((".", "~$")))
+
+
+DIAGNOSTIC_FILES = {}  # authority id -> file (the first folder wins; the summary's check reports a clash)
+DIAGNOSTIC_ALL_FILES = []
+for _folder in DIAGNOSTIC_PAGE_DIRS:
+    for _path in diagnostic_files(_folder):
+        DIAGNOSTIC_ALL_FILES.append(_path)
+        DIAGNOSTIC_FILES.setdefault(diagnostic_authority_id(_path), _path)
+DIAGNOSTIC_COMMITTED = {diagnostic_authority_id(p): p for p in diagnostic_files(DIAGNOSTIC_COMMITTED_DIR)}
+
+
+def diagnostic_checked(authority):
+    return f"{OUT}/diagnostic/checks/{authority}.ok"
+
 
 CLAIM_PARTS.append("diagnostic")
+
+
+rule diagnostic_check:
+    """Every problem of one authority file at once (row, column, value found, what is allowed)."""
+    input:
+        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
+        method=DIAGNOSTIC_METHOD,
+        code=["analysis/diagnostic.py", "analysis/diagnostic_intake.py"],
+    output:
+        f"{OUT}/diagnostic/checks/{{authority}}.ok",
+    wildcard_constraints:
+        authority=r"(?!index\b)[a-z0-9_]+",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m analysis.diagnostic check {input.file:q} --method {input.method:q} --stamp {output:q}"
 
 
 rule diagnostic_notebook:
@@ -14,11 +77,11 @@ rule diagnostic_notebook:
         notebook="notebooks/06_territorial_diagnostic.ipynb",
         raw=DIAGNOSTIC_RAW,
         raw_checked=[checked(path) for path in DIAGNOSTIC_RAW],
-        method=DIAGNOSTIC_PARAMS.get("method_file", "data/diagnostic/method.yaml"),
-        authorities=sorted(
-            str(path) for path in Path(DIAGNOSTIC_PARAMS.get("authorities_dir", "data/diagnostic/authorities")).glob("*.yaml")
-        ),
+        method=DIAGNOSTIC_METHOD,
+        authorities=sorted(DIAGNOSTIC_COMMITTED.values()),
+        authorities_checked=[diagnostic_checked(a) for a in sorted(DIAGNOSTIC_COMMITTED)],
         code=code_inputs("notebooks/06_territorial_diagnostic.ipynb"),
+        i18n="data/i18n/diagnostic.csv",
         claims="data/claims/diagnostic.yaml",
     output:
         notebook=f"{OUT}/notebooks/06_territorial_diagnostic.ipynb",
@@ -41,4 +104,57 @@ rule diagnostic_notebook:
         PAPERMILL
 
 
+rule diagnostic_page:
+    """The self-contained HTML page of one authority (one job per authority; on a cluster, group
+    them: --group-components diagnostic_pages=100)."""
+    input:
+        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
+        checked=diagnostic_checked("{authority}"),
+        method=DIAGNOSTIC_METHOD,
+        code=["analysis/diagnostic.py", "analysis/diagnostic_intake.py", "analysis/diagnostic_figures.py",
+              "analysis/diagnostic_pages.py"],
+        i18n="data/i18n/diagnostic.csv",
+    output:
+        f"{OUT}/diagnostic/{{authority}}.html",
+    params:
+        lang=DIAGNOSTIC_PARAMS.get("lang", "fr"),
+    wildcard_constraints:
+        authority=r"(?!index\b)[a-z0-9_]+",
+    group:
+        "diagnostic_pages"
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    shell:
+        "python -m analysis.diagnostic_pages page {input.file:q} --method {input.method:q} --lang {params.lang} "
+        "--out {output:q} > /dev/null"
+
+
+rule diagnostic_summary:
+    """The summary page comparing every authority, and its two tables (authority × category; one
+    row per authority). Its inputs are every page, so `snakemake diagnostic_summary` builds them all."""
+    input:
+        files=DIAGNOSTIC_ALL_FILES,
+        checked=[diagnostic_checked(a) for a in sorted(DIAGNOSTIC_FILES)],
+        pages=[f"{OUT}/diagnostic/{a}.html" for a in sorted(DIAGNOSTIC_FILES)],
+        method=DIAGNOSTIC_METHOD,
+        code=["analysis/diagnostic.py", "analysis/diagnostic_intake.py", "analysis/diagnostic_figures.py",
+              "analysis/diagnostic_pages.py"],
+        i18n="data/i18n/diagnostic.csv",
+    output:
+        index=f"{OUT}/diagnostic/index.html",
+        authorities=f"{OUT}/diagnostic/summary_authorities.csv",
+        categories=f"{OUT}/diagnostic/summary_categories.csv",
+    params:
+        lang=DIAGNOSTIC_PARAMS.get("lang", "fr"),
+        out_dir=f"{OUT}/diagnostic",
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    shell:
+        "python -m analysis.diagnostic_pages summary {input.files:q} --method {input.method:q} --lang {params.lang} "
+        "--out-dir {params.out_dir:q} > /dev/null"
+
+
 REPORT_OUTPUTS.extend(rules.diagnostic_notebook.output)
+REPORT_OUTPUTS.extend(rules.diagnostic_summary.output)
