@@ -98,7 +98,9 @@ COFOG_RAW_SCHEMA = pa.DataFrameSchema(
         "unit": pa.Column(str, pa.Check.isin(["MIO_EUR"])),
         "sector": pa.Column(str, pa.Check.isin(["S13"])),
         "cofog99": pa.Column(str, pa.Check.isin(["TOTAL"] + [f"GF{i:02d}" for i in range(1, 11)])),
-        "na_item": pa.Column(str, pa.Check.isin(["P2", "P51G", "TE"])),
+        # D632 is in Eurostat's dataset but not in the committed extract; a refresh with
+        # `python -m analysis.download eurostat` adds it
+        "na_item": pa.Column(str, pa.Check.isin(["P2", "P51G", "D632", "TE"])),
         "geo": pa.Column(str, pa.Check.isin(_known_eurostat_codes())),
         "time": pa.Column(int, pa.Check.in_range(1990, 2100)),
         "values": pa.Column(float, nullable=True),
@@ -265,19 +267,24 @@ def annual_gdp(raw_gdp: pd.DataFrame) -> pd.DataFrame:
 def cofog_procurement(raw_cofog: pd.DataFrame) -> pd.DataFrame:
     """Procurement proxy P2 + P51G by COFOG function (million euro), with total expenditure TE.
 
-    The OECD adds D632 (social transfers in kind via market producers), absent from this source:
-    ``procurement_meur`` is a lower bound of the OECD's procurement.
+    The OECD adds D632 (social transfers in kind via market producers). Eurostat's dataset has it;
+    the committed extract does not, so ``procurement_meur`` is a lower bound of the OECD's
+    procurement and ``d632_meur`` / ``procurement_oecd_def_meur`` are empty until the extract is
+    refreshed with D632 (``python -m analysis.download eurostat``).
     """
     wide = raw_cofog.pivot_table(index=["geo", "time", "cofog99"], columns="na_item",
                                  values="values", aggfunc="first").reset_index()
     wide = wide.rename(columns={"geo": "eurostat_code", "time": "year", "cofog99": "cofog",
                                 "P2": "p2_meur", "P51G": "p51g_meur", "TE": "te_meur"})
     wide["procurement_meur"] = wide["p2_meur"] + wide["p51g_meur"]
+    # the OECD's definition, where the extract has D632 (after `python -m analysis.download eurostat`)
+    wide["d632_meur"] = wide["D632"] if "D632" in wide.columns else np.nan
+    wide["procurement_oecd_def_meur"] = wide["procurement_meur"] + wide["d632_meur"]
     codes = countries().dropna(subset=["eurostat_code"]).set_index("eurostat_code")
     wide.insert(0, "code", wide["eurostat_code"].map(codes["code"]))
     wide.insert(2, "name_fr", wide["eurostat_code"].map(codes["name_fr"]))
     columns = ["code", "eurostat_code", "name_fr", "year", "cofog", "p2_meur", "p51g_meur",
-               "procurement_meur", "te_meur"]
+               "procurement_meur", "d632_meur", "procurement_oecd_def_meur", "te_meur"]
     return wide[columns].sort_values(["code", "year", "cofog"]).reset_index(drop=True)
 
 

@@ -296,3 +296,35 @@ def test_out_of_range_value_in_slide_figures_is_rejected(tmp_path):
     bad.write_text(bad.read_text(encoding="utf-8").replace(",12.9,", ",129,"), encoding="utf-8")
     with pytest.raises(DataValidationError, match="row 2, column 'value'"):
         oecd.read_slide_figures(bad)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_figures_draw_in_both_languages(tidy, cofog, gdp, lang):
+    import matplotlib.pyplot as plt
+
+    from analysis import claims, oecd_figures
+
+    ranking = oecd.ranking(tidy, 2021, "pct_gdp")
+    fig = oecd_figures.ranking_bars(ranking, oecd.aggregates(tidy, 2021, "pct_gdp"), 2021, "pct_gdp", lang=lang)
+    assert (lang == "fr") == ("PIB" in fig.axes[0].get_xlabel())
+    cross = oecd.education_cross_section(cofog, gdp, 2021)
+    prediction = oecd.predict_france(cross, country_set="oecd")
+    fig2 = oecd_figures.regression_figure(prediction, cross, 2021, lang=lang)
+    low, _ = fig2.axes[0].get_ylim()
+    assert low > 0  # log scale: the band never goes below 0 % of GDP
+    spec = claims.load_thresholds()["OECD-EDU-HALF-2021"]
+    readings = {"OECD-EDU-HALF-2021": oecd.half_readings(oecd.procurement_vintages(tidy, oecd.read_slide_figures()),
+                                                          oecd.read_slide_figures(), spec)}
+    fig3 = oecd_figures.claim_readings_figure(readings, {}, lang=lang)
+    for figure in (fig, fig2, fig3):
+        plt.close(figure)
+
+
+def test_readable_table_formats_for_the_reader():
+    from analysis.oecd_figures import readable_table
+
+    frame = pd.DataFrame({"name_fr": ["France"], "value": [446347500.123], "flag": [True], "gap": [float("nan")]})
+    shown = readable_table(frame, {"name_fr": "oecd.col.country", "value": "oecd.col.value",
+                                   "flag": "oecd.col.holds", "gap": "oecd.col.revision"}, "fr", decimals=1)
+    assert list(shown.columns) == ["Pays", "Valeur", "Vraie", "Révision (pt)"]
+    assert shown.iloc[0].tolist() == ["France", "446\u202f347\u202f500,1", "oui", "–"]

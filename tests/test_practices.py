@@ -328,3 +328,19 @@ def test_bad_variant_rule_names_file_entry_and_field(tmp_path):
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     with pytest.raises(practices.PracticesConfigError, match=r"variant_map\.yaml: entry rules/1 .*field all_of"):
         practices.load_variant_rules(path)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_practices_figures_draw_in_both_languages(raw, matrix, lang):
+    import matplotlib.pyplot as plt
+
+    from analysis import practices_figures
+
+    counts = practices.practice_counts(raw)
+    figures = [practices_figures.frequency_figure(counts, lang=lang),
+               practices_figures.heatmap_figure(raw, lang=lang),
+               practices_figures.dendrogram_figure(practices.jaccard_distances(matrix), "average", 4, lang=lang)]
+    labels = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
+    assert ("Fourniture directe" in labels) == (lang == "fr")
+    for figure in figures:
+        plt.close(figure)
