@@ -540,6 +540,46 @@ def predict_france(cross_section: pd.DataFrame, alpha: float = 0.05, code: str =
                             influence=influence, leave_one_out=loo)
 
 
+def panel_country_effects(cofog: pd.DataFrame, gdp: pd.DataFrame, years, country_set: str = "oecd",
+                          code: str = "FRA") -> tuple[pd.DataFrame, dict]:
+    """The same log model on a panel of years with year effects, fitted without ``code``
+    (standard errors clustered by country); every country's mean residual over the years (its
+    'country effect'), ``code``'s out of sample. Returns the effects (sorted) and a summary:
+    ``code``'s effect, its rank from the bottom, the number of countries, the slope and its
+    clustered standard error."""
+    frames = []
+    for year in years:
+        cross = education_cross_section(cofog, gdp, int(year))
+        cross = cross if country_set == "eurostat" else oecd_members_only(cross)
+        frames.append(_others_with_nonedu(cross).assign(year=int(year)))
+    panel = pd.concat(frames, ignore_index=True)
+    fit_data = panel[panel["code"] != code].reset_index(drop=True)
+    year_dummies = pd.get_dummies(fit_data["year"], prefix="year", drop_first=True, dtype=float)
+    design = sm.add_constant(pd.concat([fit_data[["log_non_education"]], year_dummies], axis=1))
+    groups = pd.factorize(fit_data["code"])[0]
+    model = sm.OLS(fit_data["log_education"], design).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    fit_data["residual"] = model.resid
+    effects = fit_data.groupby(["code", "name_fr"], as_index=False)["residual"].mean()
+    france = panel[panel["code"] == code].copy()
+    france_design = sm.add_constant(pd.concat([france[["log_non_education"]],
+                                               pd.get_dummies(france["year"], prefix="year", dtype=float)
+                                               .reindex(columns=year_dummies.columns, fill_value=0.0)], axis=1),
+                                    has_constant="add")
+    france_effect = float((france["log_education"] - model.predict(france_design[design.columns])).mean())
+    effects = pd.concat([effects, pd.DataFrame([{"code": code, "name_fr": france["name_fr"].iloc[0],
+                                                  "residual": france_effect}])], ignore_index=True)
+    effects = effects.rename(columns={"residual": "country_effect_log"})
+    effects["country_effect_pct"] = 100 * (np.exp(effects["country_effect_log"]) - 1)
+    effects = effects.sort_values("country_effect_log").reset_index(drop=True)
+    effects["rank_from_bottom"] = np.arange(1, len(effects) + 1)
+    summary = {"country_set": country_set, "years": f"{min(years)}-{max(years)}",
+               "france_effect_pct": float(100 * (np.exp(france_effect) - 1)),
+               "france_rank_from_bottom": int(effects.loc[effects["code"] == code, "rank_from_bottom"].iloc[0]),
+               "n_countries": int(len(effects)), "slope": float(model.params["log_non_education"]),
+               "slope_se_cluster": float(model.bse["log_non_education"]), "n_observations": int(model.nobs)}
+    return effects, summary
+
+
 def regression_table(prediction: FrancePrediction) -> pd.DataFrame:
     """Coefficients with HC3 robust standard errors and intervals, and France's placement."""
     robust = prediction.robust
@@ -684,7 +724,7 @@ def _readings_sentence(readings: pd.DataFrame, by: list[str]) -> str:
 
 def claim_values(procurement: pd.DataFrame, vintages: pd.DataFrame, cofog: pd.DataFrame, gdp: pd.DataFrame,
                  figures: pd.DataFrame, statements: pd.DataFrame, thresholds: dict,
-                 prediction: FrancePrediction, reference_year: int = 2021
+                 prediction: FrancePrediction, reference_year: int = 2021, panel_summary: dict | None = None
                  ) -> tuple[dict[str, tuple], dict[str, pd.DataFrame]]:
     """The value, explanation and share of readings of every claim of ``data/claims/oecd.yaml``,
     and the readings table of each verbal claim (``{claim_id: table}``)."""
@@ -763,7 +803,10 @@ def claim_values(procurement: pd.DataFrame, vintages: pd.DataFrame, cofog: pd.Da
         + _readings_sentence(table, ["measure", "country_set", "reading"])
         + f" Given its other procurement (OECD members, log model), France is {prediction.france_gap_pct:+.0f} % from its "
         f"predicted {prediction.france_predicted:.2f} % of GDP; the test flags only a shortfall beyond "
-        f"{prediction.minimum_detectable_shortfall_pct:.0f} %.",
+        f"{prediction.minimum_detectable_shortfall_pct:.0f} %."
+        + (f" Panel {panel_summary['years']} with year effects ({panel_summary['country_set']}): France's country effect "
+           f"{panel_summary['france_effect_pct']:+.0f} %, {panel_summary['france_rank_from_bottom']}th lowest of "
+           f"{panel_summary['n_countries']}." if panel_summary else ""),
         claims.readings_share(table))
 
     values["OECD-EDU-INVESTMENT-DEFICIT"] = (math.nan,

@@ -328,3 +328,23 @@ def test_readable_table_formats_for_the_reader():
                                    "flag": "oecd.col.holds", "gap": "oecd.col.revision"}, "fr", decimals=1)
     assert list(shown.columns) == ["Pays", "Valeur", "Vraie", "Révision (pt)"]
     assert shown.iloc[0].tolist() == ["France", "446\u202f347\u202f500,1", "oui", "–"]
+
+
+def test_panel_country_effects_recomputed_with_numpy(cofog, gdp):
+    effects, summary = oecd.panel_country_effects(cofog, gdp, [2019, 2020, 2021], "oecd")
+    rows = []
+    for year in (2019, 2020, 2021):
+        cross = oecd.oecd_members_only(oecd.education_cross_section(cofog, gdp, year))
+        cross = cross.assign(year=year, non=cross["procurement_pct_gdp"] - cross["education_pct_gdp"])
+        rows.append(cross)
+    panel = pd.concat(rows)
+    others = panel[panel["code"] != "FRA"]
+    design = np.column_stack([np.ones(len(others)), np.log(others["non"]),
+                              (others["year"] == 2020).astype(float), (others["year"] == 2021).astype(float)])
+    beta, *_ = np.linalg.lstsq(design, np.log(others["education_pct_gdp"]), rcond=None)
+    assert summary["slope"] == pytest.approx(beta[1])
+    france = panel[panel["code"] == "FRA"]
+    fitted = beta[0] + beta[1] * np.log(france["non"]) + beta[2] * (france["year"] == 2020) + beta[3] * (france["year"] == 2021)
+    effect = float((np.log(france["education_pct_gdp"]) - fitted).mean())
+    assert summary["france_effect_pct"] == pytest.approx(100 * (np.exp(effect) - 1))
+    assert summary["n_countries"] == panel["code"].nunique()

@@ -94,6 +94,7 @@ rule oecd_notebook:
             f"{OUT}/tables/oecd_france_rank_by_year.csv",
             f"{OUT}/tables/eurostat_education_regression_influence.csv",
             f"{OUT}/tables/eurostat_education_regression_leave_one_out.csv",
+            f"{OUT}/tables/eurostat_education_panel_effects.csv",
             f"{OUT}/tables/claims_readings_oecd_fra_in_oecd_average_2021.csv",
             f"{OUT}/tables/claims_readings_oecd_fra_in_eu_average_2021.csv",
             f"{OUT}/tables/claims_readings_oecd_edu_gdp_fra_2021.csv",
