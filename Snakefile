@@ -160,6 +160,7 @@ rule claims_ledger:
         notebook=f"{OUT}/notebooks/90_claims_ledger.ipynb",
         ledger=f"{OUT}/claims.csv",
         table=f"{OUT}/tables/claims_ledger_summary.csv",
+        changed=f"{OUT}/tables/claims_changed_verdicts.csv",
     params:
         parameters=notebook_params("90_claims_ledger"),
     log:

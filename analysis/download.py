@@ -1,7 +1,14 @@
-"""Refresh the OECD procurement extract from the publisher's SDMX API.
+"""Refresh the OECD procurement extract and the Eurostat COFOG extract from the publishers' APIs.
 
-    python -m analysis.download oecd            # download, validate, replace data/raw/oecd/... and its sidecar
-    python -m analysis.download oecd --dry-run  # download and validate only
+    python -m analysis.download oecd              # download, validate, replace data/raw/oecd/... and its sidecar
+    python -m analysis.download oecd --dry-run    # download and validate only
+    python -m analysis.download eurostat          # COFOG with D632: replace data/raw/eurostat/gov_10a_exp.csv
+
+The Eurostat query asks ``gov_10a_exp`` for P2, P51G, D632 and TE by COFOG function: with D632
+(social transfers in kind purchased from market producers) the OECD's definition of procurement
+(P2 + P51G + D632) can be rebuilt by function. The SDMX-CSV response is converted to the committed
+extract's long layout (freq, unit, sector, cofog99, na_item, geo, time, values) and validated with
+its schema before anything is written.
 
 The live query is the yearly-update dataflow of the same indicators
 (``OECD.GOV.GIP,DSD_GOV@DF_GOV_PPROC_YU,1.0``). The response is parsed and validated with the same
@@ -26,7 +33,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.io import atomic_path, write_yaml
-from analysis.oecd import OECD_PERCENT_SCHEMA, OECD_RAW, OECD_RAW_SCHEMA, PERCENT_UNITS
+from analysis.oecd import COFOG_RAW, COFOG_RAW_SCHEMA, OECD_PERCENT_SCHEMA, OECD_RAW, OECD_RAW_SCHEMA, PERCENT_UNITS
 from analysis.provenance import load_metadata, refresh_checksum
 from analysis.validation import validate
 
@@ -34,6 +41,14 @@ OECD_LIVE_DATAFLOW = "OECD.GOV.GIP,DSD_GOV@DF_GOV_PPROC_YU,1.0"
 OECD_LIVE_URL = (f"https://sdmx.oecd.org/public/rest/data/{OECD_LIVE_DATAFLOW}/all"
                  "?dimensionAtObservation=AllDimensions&format=csvfilewithlabels")
 TIMEOUT_SECONDS = 60
+
+EUROSTAT_DATASET = "gov_10a_exp"
+EUROSTAT_URL = ("https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/gov_10a_exp/"
+                "A.MIO_EUR.S13.TOTAL+GF01+GF02+GF03+GF04+GF05+GF06+GF07+GF08+GF09+GF10.P2+P51G+D632+TE."
+                "?format=SDMX-CSV")
+#: SDMX-CSV column -> column of the committed extract.
+EUROSTAT_COLUMNS = {"freq": "freq", "unit": "unit", "sector": "sector", "cofog99": "cofog99",
+                    "na_item": "na_item", "geo": "geo", "TIME_PERIOD": "time", "OBS_VALUE": "values"}
 
 
 class DownloadError(RuntimeError):
@@ -88,17 +103,59 @@ def refresh_oecd(destination: Path = OECD_RAW, url: str = OECD_LIVE_URL, dry_run
     return updated
 
 
+def parse_eurostat_sdmx_csv(content: bytes, source: str = "Eurostat SDMX-CSV response") -> pd.DataFrame:
+    """Convert Eurostat's SDMX-CSV (DATAFLOW, LAST UPDATE, freq, ..., TIME_PERIOD, OBS_VALUE,
+    OBS_FLAG) to the extract's long layout, keep the codes the schema knows, and validate it."""
+    try:
+        frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DownloadError(f"{source}: not a CSV file ({error})") from None
+    missing = [c for c in EUROSTAT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DownloadError(f"{source}: missing SDMX-CSV column(s) {', '.join(missing)}")
+    long = frame[list(EUROSTAT_COLUMNS)].rename(columns=EUROSTAT_COLUMNS)
+    known = set(COFOG_RAW_SCHEMA.columns["geo"].checks[0].statistics["allowed_values"])
+    long = long[long["geo"].isin(known)].sort_values(["cofog99", "na_item", "geo", "time"]).reset_index(drop=True)
+    validate(long, COFOG_RAW_SCHEMA, source)
+    return long
+
+
+def refresh_eurostat(destination: Path = COFOG_RAW, url: str = EUROSTAT_URL, dry_run: bool = False,
+                     today: dt.date | None = None, content: bytes | None = None) -> dict:
+    """Download COFOG with D632, convert, validate, then atomically replace the extract and its sidecar."""
+    content = fetch(url) if content is None else content
+    long = parse_eurostat_sdmx_csv(content, source=url)
+    metadata = load_metadata(destination)
+    if dry_run:
+        return {"rows": len(long), "d632_rows": int((long["na_item"] == "D632").sum()), **metadata}
+    data = long.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    with atomic_path(destination) as tmp:
+        tmp.write_bytes(data)
+        updated = refresh_checksum(tmp, metadata)
+        day = (today or dt.date.today()).isoformat()
+        updated.update({"url_download": url, "dataset_id": EUROSTAT_DATASET, "date_accessed": day,
+                        "edition": f"Eurostat {EUROSTAT_DATASET}, downloaded {day} (P2, P51G, D632, TE)",
+                        "notes": ("Long CSV (freq, unit, sector, cofog99, na_item, geo, time, values) converted "
+                                  "from Eurostat's SDMX-CSV by analysis.download (columns renamed, rows of codes "
+                                  "outside data/mappings/countries.csv dropped, sorted); transactions P2, P51G, "
+                                  "D632 and TE, so the OECD's procurement P2 + P51G + D632 can be rebuilt by function.")})
+    write_yaml(updated, destination.with_name(destination.name + ".meta.yaml"))
+    return updated
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m analysis.download", description=__doc__.split("\n\n")[0])
-    parser.add_argument("dataset", choices=["oecd"])
-    parser.add_argument("--url", default=OECD_LIVE_URL)
+    parser.add_argument("dataset", choices=["oecd", "eurostat"])
+    parser.add_argument("--url", default=None)
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args(argv)
+    refresh, url, target = {"oecd": (refresh_oecd, OECD_LIVE_URL, OECD_RAW),
+                            "eurostat": (refresh_eurostat, EUROSTAT_URL, COFOG_RAW)}[args.dataset]
     try:
-        metadata = refresh_oecd(url=args.url, dry_run=args.dry_run)
+        metadata = refresh(url=args.url or url, dry_run=args.dry_run)
     except DownloadError as error:
         raise SystemExit(f"error: {error}") from None
-    print(f"{'validated' if args.dry_run else 'refreshed'} {OECD_RAW.relative_to(config.ROOT)}: "
+    print(f"{'validated' if args.dry_run else 'refreshed'} {target.relative_to(config.ROOT)}: "
           f"sha256 {metadata['sha256']}")
 
 

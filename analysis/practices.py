@@ -1,4 +1,4 @@
-"""OECD procurement practices: Table 12.1 of the Digital Education Outlook 2023 (STUDY.md §2.1).
+"""OECD procurement practices: Table 12.1 of the Digital Education Outlook 2023.
 
 The table is only on the study's slides; ``data/raw/slides/oecd_deo2023_table_12_1.csv`` is its
 transcription, one row per system and practice. This module:
@@ -11,7 +11,9 @@ transcription, one row per system and practice. This module:
 4. maps systems to the procurement-framework variants V1–V4 with the rules of
    ``data/practices/variant_map.yaml`` (:func:`variant_map`);
 5. runs exact (Fisher) tests of the associations the slides argue from;
-6. draws the figures (labels in French).
+6. measures the typology's stability (cophenetic correlation, silhouette, other linkages and
+   distances, a bootstrap over systems, the cells that decide France's neighbours).
+Figures are in :mod:`analysis.practices_figures`.
 
 What is a practice, a family, a criterion, a variant rule or an association to test is data
 (``data/practices/*.yaml``), never a literal here.
@@ -467,69 +469,110 @@ def system_profile(raw: pd.DataFrame, code: str = FRANCE, defs: Definitions | No
 # 3. The slides' statements, recomputed
 # --------------------------------------------------------------------------------------------
 
-#: Systems the slides name as non-centralised examples (slide text; labels in the mapping).
-NON_CENTRAL_EXAMPLES_LABELS = ("Tchéquie", "Pays-Bas", "Finlande", "Suède", "États-Unis")
-#: Binding criteria the slides attribute to France (slide text).
-FRANCE_CRITERIA_SLIDE = ("equity_of_access", "security", "interoperability")
-#: The number of systems the slides' text announces.
-SYSTEMS_ANNOUNCED = 29
-
-
-def _codes_for_labels(labels) -> list[str]:
-    table = systems()
-    by_label = dict(zip(table["slide_label_fr"], table["code"])) | dict(zip(table["name_fr"], table["code"]))
-    return [by_label[label] for label in labels]
+def _statements():
+    from analysis import oecd
+    return oecd.read_slide_statements()
 
 
 def _share_text(k: int, n: int) -> str:
     return f"{k}/{n} = {k / n:.1%}"
 
 
-def claim_checks(raw: pd.DataFrame, defs: Definitions | None = None) -> pd.DataFrame:
-    """Every statement of the slides about Table 12.1, recomputed: ``claim_id``, ``computed_value``,
-    ``holds_fr`` (for the notebook) and ``explanation`` (for the ledger). Booleans are 1/0."""
+def share_readings(k_by_set: dict[str, tuple[int, int]], spec: dict) -> pd.DataFrame:
+    """A share claim ('plus des deux tiers', 'la plupart', 'rares') under every threshold and
+    country set of ``spec`` (an entry of data/claims/thresholds.yaml): ``k_by_set`` gives, per
+    country set, (systems counted, systems in the set)."""
+    rows = []
+    for country_set in spec["country_sets"]:
+        k, n = k_by_set[country_set]
+        for threshold in spec["thresholds"]:
+            share = k / n
+            holds = share > threshold["value"] if spec["test"] == "share_more_than" else share <= threshold["value"] + 1e-12
+            rows.append({"main": country_set == spec["main"]["country_set"] and threshold["id"] == spec["main"]["threshold"],
+                         "country_set": country_set, "reading": threshold["id"], "threshold": threshold["value"],
+                         "k": k, "n": n, "share": share, "holds": bool(holds)})
+    out = pd.DataFrame(rows)
+    if out["main"].sum() != 1:
+        raise ValueError(f"main reading {spec['main']} matches {int(out['main'].sum())} rows (expected 1)")
+    return out
+
+
+def _readings_text(readings: pd.DataFrame) -> str:
+    parts = [f"{r.country_set}, {r.reading} ({r.threshold:.2f}): {r.k}/{r.n} = {r.share:.1%} "
+             f"{'holds' if r.holds else 'fails'}" for r in readings.itertuples()]
+    return f"Holds in {int(readings['holds'].sum())} of {len(readings)} readings: " + "; ".join(parts) + "."
+
+
+def claim_checks(raw: pd.DataFrame, defs: Definitions | None = None, statements: pd.DataFrame | None = None,
+                 thresholds: dict | None = None) -> pd.DataFrame:
+    """Every statement of the slides about Table 12.1 and the practices' slides, recomputed:
+    ``claim_id``, ``computed_value``, ``explanation`` (for the ledger) and ``readings_true`` (share
+    of the readings under which a verbal claim holds). Booleans are 1/0. The numbers and names the
+    slides print are read from ``data/raw/slides/oecd_slide_statements.csv``, the thresholds of
+    the verbal claims from ``data/claims/thresholds.yaml``."""
+    return _claims(raw, defs, statements, thresholds)[0]
+
+
+def claim_readings(raw: pd.DataFrame, defs: Definitions | None = None, statements: pd.DataFrame | None = None,
+                   thresholds: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The readings table of each verbal claim of this part, ``{claim_id: table}``."""
+    return _claims(raw, defs, statements, thresholds)[1]
+
+
+def _claims(raw, defs, statements, thresholds):
+    from analysis import claims as claims_module
+    from analysis import oecd
+
     defs = defs or definitions()
+    statements = _statements() if statements is None else statements
+    thresholds = claims_module.load_thresholds() if thresholds is None else thresholds
     matrix = features(practice_matrix(raw, defs), defs)
-    names = system_names()
     n = len(matrix)
     central = matrix[CENTRAL_BUYER] == 1
     delegated = matrix["delegated_provision"] == 1
     no_nego = matrix["price_negotiation"] == 0
     guidance = matrix["guidance_to_schools"] == 1
     fra = matrix.loc[FRANCE]
-    rows = []
+    announced = int(oecd.slide_statement(statements, "pract_bullet_1")["value"])
+    rows, readings = [], {}
 
-    def add(claim_id, value, explanation):
-        rows.append({"claim_id": claim_id, "computed_value": float(value), "explanation": explanation})
+    def add(claim_id, value, explanation, share=np.nan):
+        rows.append({"claim_id": claim_id, "computed_value": float(value), "explanation": explanation,
+                     "readings_true": share})
 
-    # systems count
+    # systems count: true of the OECD's analysis; the slides' table lacks one row
     absent = systems()[~systems()["in_table_12_1"]]
-    add("PRACT-SYSTEMS-COUNT", n,
-        f"The table on the slides has {n} rows against {SYSTEMS_ANNOUNCED} systems announced in the text. "
-        f"Named in the text but absent from the table: {', '.join(absent['name_fr'])} "
-        f"(slide label {', '.join(repr(x) for x in absent['slide_label_fr'])}). The OECD's companion report "
-        f"counts Belgium as its Flemish and French Communities, hence {SYSTEMS_ANNOUNCED} systems.")
+    add("PRACT-SYSTEMS-COUNT", announced,
+        f"The OECD's analysis counts Belgium as its Flemish and French Communities, hence {announced} systems: "
+        f"the statement is the OECD's. What the slides lack is one row of the table ({n} rows; see PRACT-TABLE-ROWS).")
+    add("PRACT-TABLE-ROWS", n,
+        f"The table on the slides has {n} rows against {announced} systems announced. Named in the text but absent "
+        f"from the table: {', '.join(absent['name_fr'])} (slide label {', '.join(repr(x) for x in absent['slide_label_fr'])}).")
+    caption = oecd.slide_statement(statements, "pract_caption")
+    add("PRACT-TABLE-CAPTION-YEAR", caption["value"],
+        f"The caption reads '{caption['text']}'. The table is from the OECD Digital Education Outlook 2023 "
+        "(published in December 2023); a situation dated 2024 cannot be checked from the slides, and the OECD "
+        "original is not in the package.")
     # central buying
     k_central = int(central.sum())
     add("PRACT-CENTRAL-COUNT", k_central,
         f"Systems with direct provision or delegation (central government procurement): {k_central} of {n}. "
         f"Not central: {_names(matrix.index[~central])}.")
-    share_central = k_central / n
-    share_central_29 = k_central / SYSTEMS_ANNOUNCED
-    add("PRACT-CENTRAL-TWO-THIRDS", int(share_central > 2 / 3),
-        f"Share of central buyers: {_share_text(k_central, n)} of the table's systems; "
-        f"{_share_text(k_central, SYSTEMS_ANNOUNCED)} if the missing system does not buy centrally. "
-        f"'Plus des deux tiers' {'holds' if share_central > 2 / 3 else 'fails'} on the table "
-        f"and {'holds' if share_central_29 > 2 / 3 else 'fails'} on 29 systems.")
+    table = share_readings({"table": (k_central, n), "announced": (k_central, announced)},
+                           thresholds["PRACT-CENTRAL-TWO-THIRDS"])
+    readings["PRACT-CENTRAL-TWO-THIRDS"] = table
+    add("PRACT-CENTRAL-TWO-THIRDS", int(table.loc[table["main"], "holds"].iloc[0]),
+        "Share of central buyers over the table's rows and over the systems announced. " + _readings_text(table),
+        claims_module.readings_share(table))
     # delegation
     k_deleg = int(delegated.sum())
     add("PRACT-DELEGATED-COUNT", k_deleg,
         f"Systems delegating provision to another organisation: {k_deleg} of {n} ({_names(matrix.index[delegated])}).")
     add("PRACT-FRA-DELEGATES", int(fra["delegated_provision"]),
         f"France's delegation cell: {'ticked' if fra['delegated_provision'] else 'empty'} "
-        "(the slides' footnote: the OECD refers to Réseau Canopé).")
+        f"(the slides' footnote: '{oecd.slide_statement(statements, 'pract_footnote')['text'].lstrip('* ')}').")
     # non-central examples
-    examples = _codes_for_labels(NON_CENTRAL_EXAMPLES_LABELS)
+    examples = oecd.statement_items(statements, "pract_bullet_3", "items_codes")
     not_central = [c for c in examples if not central[c]]
     no_practice = [c for c in examples if matrix.loc[c, defs.practice_ids].sum() == 0]
     with_guidance = [c for c in examples if guidance[c]]
@@ -552,38 +595,65 @@ def claim_checks(raw: pd.DataFrame, defs: Definitions | None = None) -> pd.DataF
         "case-by-case authorisation, so 'régulée' means binding criteria only.")
     fra_cell = raw[(raw["system_code"] == FRANCE) & (raw["practice"] == "binding_criteria")].iloc[0]
     fra_criteria = set(fra_cell["criteria"].split("|")) if isinstance(fra_cell["criteria"], str) else set()
-    criteria_table = criteria_counts(raw, defs)
-    only_interop = criteria_table.set_index("criterion").at["interoperability", "systems_fr"]
-    add("PRACT-FRA-BINDING-CRITERIA", int(fra_criteria == set(FRANCE_CRITERIA_SLIDE)),
+    slide_criteria = set(oecd.statement_items(statements, "pract_bullet_7", "items_codes"))
+    criteria_table = criteria_counts(raw, defs).set_index("criterion")
+    only_interop = criteria_table.at["interoperability", "systems_fr"]
+    add("PRACT-FRA-BINDING-CRITERIA", int(fra_criteria == slide_criteria),
         f"France's criteria cell: {fra_cell['cell_text']!r}. Systems naming interoperability: {only_interop}.")
     # price negotiation
     add("PRACT-FRA-NO-NEGOTIATION", int(no_nego[FRANCE]),
         f"France's price-negotiation cell is {'empty' if no_nego[FRANCE] else 'ticked'}.")
     k_all, k_central_no = int(no_nego.sum()), int((no_nego & central).sum())
-    share_all, share_c = k_all / n, k_central_no / k_central
-    limit = defs.rare_share_max
-    add("PRACT-FRA-RARE-NO-NEGO-ALL", int(no_nego[FRANCE] and share_all <= limit),
-        f"Among all systems, {_share_text(k_all, n)} do not negotiate prices ({_names(matrix.index[no_nego])}); "
-        f"'rare' read as at most {limit:.0%} (data/practices/practices.yaml): "
-        f"{'holds' if share_all <= limit else 'does not hold'}.")
-    add("PRACT-FRA-RARE-NO-NEGO-CENTRAL", int(no_nego[FRANCE] and central[FRANCE] and share_c <= limit),
-        f"Among the {k_central} central buyers, {_share_text(k_central_no, k_central)} do not negotiate prices "
-        f"({_names(matrix.index[no_nego & central])}); 'rare' read as at most {limit:.0%}: "
-        f"{'holds' if share_c <= limit else 'does not hold'}.")
+    for claim_id, counts, who in (("PRACT-FRA-RARE-NO-NEGO-ALL", {"table": (k_all, n)}, no_nego),
+                                  ("PRACT-FRA-RARE-NO-NEGO-CENTRAL", {"central": (k_central_no, k_central)},
+                                   no_nego & central)):
+        table = share_readings(counts, thresholds[claim_id])
+        if not no_nego[FRANCE]:
+            table["holds"] = False
+        readings[claim_id] = table
+        add(claim_id, int(table.loc[table["main"], "holds"].iloc[0]),
+            f"Without price negotiation: {_names(matrix.index[who])}. " + _readings_text(table),
+            claims_module.readings_share(table))
     # guidance
-    k_guid = int(guidance.sum())
-    k_guid_nc = int((guidance & ~central).sum())
-    add("PRACT-GUIDANCE-MOST", int(k_guid / n > defs.most_share_min),
-        f"Systems giving guidance to schools: {_share_text(k_guid, n)}; among the {int((~central).sum())} "
-        f"that do not buy centrally: {k_guid_nc}. Without guidance: {_names(matrix.index[~guidance])}.")
+    k_guid, k_guid_nc, n_nc = int(guidance.sum()), int((guidance & ~central).sum()), int((~central).sum())
+    table = share_readings({"table": (k_guid, n), "non_central": (k_guid_nc, n_nc)}, thresholds["PRACT-GUIDANCE-MOST"])
+    readings["PRACT-GUIDANCE-MOST"] = table
+    add("PRACT-GUIDANCE-MOST", int(table.loc[table["main"], "holds"].iloc[0]),
+        f"Without guidance: {_names(matrix.index[~guidance])}. " + _readings_text(table),
+        claims_module.readings_share(table))
+    # the other slides' countries against Table 12.1
+    own = oecd.statement_items(statements, "pract_bullet_4", "items_codes")
+    add("PRACT-OWN-SOLUTIONS", len(own),
+        "Not a column of Table 12.1, so it cannot be recomputed; "
+        + ", ".join(f"{system_names()[c]} {'is' if c in matrix.index else 'is not'} a row of the slides' table"
+                    + (f" ({int(matrix.loc[c, defs.practice_ids].sum())} practices, central buying: "
+                       f"{'yes' if central[c] else 'no'})" if c in matrix.index else "") for c in own) + ".")
+    advanced = oecd.statement_items(statements, "ppp_advanced_countries", "items_codes")
+    add("PRACT-ADVANCED-COUNTRIES-MODEL", np.nan,
+        "Table 12.1 against the countries cited as models: "
+        + "; ".join(f"{system_names()[c]}: {int(matrix.loc[c, defs.practice_ids].sum())} of {len(defs.practice_ids)} practices"
+                    for c in advanced if c in matrix.index)
+        + ". Finland's row is empty: the table gives no procurement practice to imitate; the claim rests on "
+        "evidence outside the table (labels, partnerships) that the package does not hold.")
+    for claim_id, sid, criterion in (("PRACT-INTEROP-EXEMPLARY", "interop_exemplary_countries", "interoperability"),
+                                     ("PRACT-ACCESS-EXEMPLARY", "accessibility_exemplary_countries", "equity_of_access")):
+        cited = oecd.statement_items(statements, sid, "items_codes")
+        naming = [c for c in cited if c in matrix.index and criterion in str(
+            raw[(raw["system_code"] == c) & (raw["practice"] == "binding_criteria")]["criteria"].iloc[0])]
+        add(claim_id, len(naming),
+            f"Of the {len(cited)} exemplary countries, {len(naming)} ({_names(naming) or 'none'}) name "
+            f"'{defs.criterion_label(criterion)}' among the binding procurement criteria of Table 12.1; every "
+            f"system naming it: {criteria_table.at[criterion, 'systems_fr']}. The table records procurement "
+            "criteria, not standards or labels, so it can neither confirm nor refute 'exemplaire'.")
     out = pd.DataFrame(rows)
     out.insert(1, "system_count", n)
-    return out
+    return out, readings
 
 
-def claim_values(checks: pd.DataFrame) -> dict[str, tuple[float, str]]:
-    """The argument of ``claims.write_computed``: ``{claim_id: (value, explanation)}``."""
-    return {r.claim_id: (r.computed_value, r.explanation) for r in checks.itertuples()}
+def claim_values(checks: pd.DataFrame) -> dict[str, tuple]:
+    """The argument of ``claims.write_computed``: ``{claim_id: (value, explanation, readings_true)}``."""
+    return {r.claim_id: (r.computed_value, r.explanation,
+                         None if pd.isna(r.readings_true) else float(r.readings_true)) for r in checks.itertuples()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,171 +879,141 @@ def what_n_can_show(n_systems: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# 7. Figures (labels in French)
+# 7. How stable is the typology?
 # --------------------------------------------------------------------------------------------
 
-_CRITERIA_ABBREVIATIONS_FR = {"equity_of_access": "É", "security": "S", "interoperability": "I",
-                              "sustainability": "D", "unspecified": "✓"}
-#: Family colours: no blue, which is France's colour (plotting.FRANCE_COLOUR).
-_FAMILY_COLOURS = ["#7b4fa3", "#29a36a", "#f2a541"]
+#: Distances between binary profiles compared with Jaccard (scipy metric names).
+ALTERNATIVE_DISTANCES = ("jaccard", "dice", "hamming")
+ALTERNATIVE_LINKAGES = ("average", "complete", "single", "weighted")
 
 
-def heatmap_figure(raw: pd.DataFrame, order: list[str] | None = None, defs: Definitions | None = None,
-                   title: str = "Pratiques d'achat public de ressources numériques éducatives (tableau 12.1 de l'OCDE)"):
-    """Systems x practices: a filled cell = practice present, colour = family; asterisks and the
-    binding criteria's initials written in the cells; France highlighted."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
+def profile_distances(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataFrame:
+    """Distances between practice profiles with a scipy metric (two empty profiles: distance 0)."""
+    values = matrix.to_numpy(dtype=bool)
+    square = np.nan_to_num(squareform(pdist(values, metric=metric)), nan=0.0)
+    return pd.DataFrame(square, index=matrix.index, columns=matrix.index)
 
-    from analysis import plotting
 
-    defs = defs or definitions()
-    matrix = practice_matrix(raw, defs)
-    order = order or list(matrix.index)
-    matrix = matrix.loc[order]
+def silhouette(distances: pd.DataFrame, labels: np.ndarray) -> float:
+    """Mean silhouette width of a partition, from a square distance table (0 for singletons)."""
+    d = distances.to_numpy()
+    labels = np.asarray(labels)
+    if len(set(labels)) < 2:
+        return float("nan")
+    widths = []
+    for i in range(len(labels)):
+        same = (labels == labels[i])
+        same[i] = False
+        if not same.any():
+            widths.append(0.0)
+            continue
+        a = d[i, same].mean()
+        b = min(d[i, labels == other].mean() for other in set(labels) if other != labels[i])
+        widths.append(0.0 if max(a, b) == 0 else (b - a) / max(a, b))
+    return float(np.mean(widths))
+
+
+def _cluster_labels(distances: pd.DataFrame, n_clusters: int, method: str) -> np.ndarray:
+    return hierarchy.fcluster(linkage(distances, method), t=n_clusters, criterion="maxclust")
+
+
+def _nearest_set(distances: pd.DataFrame, code: str, k: int) -> frozenset:
+    others = distances.loc[code].drop(code)
+    order = sorted(others.index, key=lambda c: (others[c], c))
+    cutoff = others[order[min(k, len(order)) - 1]]
+    return frozenset(c for c in order if others[c] <= cutoff + 1e-12)
+
+
+def typology_stability(matrix: pd.DataFrame, n_clusters: int, code: str = FRANCE, k: int = 2) -> pd.DataFrame:
+    """Every distance x linkage: cophenetic correlation, silhouette of the cut into ``n_clusters``,
+    the systems in ``code``'s group and ``code``'s ``k`` nearest systems (ties kept)."""
     names = system_names()
-    families = defs.families["id"].tolist()
-    colour_of_family = dict(zip(families, _FAMILY_COLOURS))
-    cells = raw.set_index(["system_code", "practice"])
-    n_rows, n_cols = matrix.shape
-    fig, ax = plt.subplots(figsize=(10.5, 0.34 * n_rows + 3.0))
-    for i, code in enumerate(matrix.index):
-        for j, practice in enumerate(defs.practice_ids):
-            yes = matrix.at[code, practice] == 1
-            colour = colour_of_family[defs.family_of[practice]] if yes else "#f1f2f4"
-            ax.add_patch(Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
-            if yes:
-                cell = cells.loc[(code, practice)]
-                text = ""
-                if practice == "binding_criteria" and isinstance(cell["criteria"], str):
-                    text = " ".join(_CRITERIA_ABBREVIATIONS_FR[c] for c in cell["criteria"].split("|"))
-                if cell["asterisk"]:
-                    text += "*"
-                if text:
-                    ax.text(j + 0.5, i + 0.52, text, ha="center", va="center", fontsize=8, color="white",
-                            fontweight="bold")
-    if FRANCE in matrix.index:
-        k = list(matrix.index).index(FRANCE)
-        ax.add_patch(Rectangle((-0.02, k), n_cols + 0.04, 1, fill=False, edgecolor=plotting.FRANCE_COLOUR,
-                               linewidth=2.2, clip_on=False))
-    # family separators and headers
-    bounds = []
-    for family in families:
-        cols = [j for j, p in enumerate(defs.practice_ids) if defs.family_of[p] == family]
-        bounds.append((family, min(cols), max(cols) + 1))
-    for family, start, end in bounds[1:]:
-        ax.axvline(start, color="#333333", linewidth=1.2)
-    ax.set_xlim(0, n_cols)
-    ax.set_ylim(n_rows, 0)
-    ax.set_yticks(np.arange(n_rows) + 0.5)
-    ax.set_yticklabels([names[c] for c in matrix.index], fontsize=9)
-    for label, code in zip(ax.get_yticklabels(), matrix.index):
-        if code == FRANCE:
-            label.set_color(plotting.FRANCE_COLOUR)
-            label.set_fontweight("bold")
-    ax.set_xticks(np.arange(n_cols) + 0.5)
-    ax.set_xticklabels([defs.short(p) for p in defs.practice_ids], rotation=30, ha="left", fontsize=9)
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    short = dict(zip(defs.families["id"], defs.families["short_fr"]))
-    for family, start, end in bounds:
-        y = n_rows + 0.35
-        ax.plot([start + 0.08, end - 0.08], [y, y], color=colour_of_family[family], linewidth=3,
-                clip_on=False, solid_capstyle="butt")
-        ax.text((start + end) / 2, y + 0.3, short[family], ha="center", va="top", fontsize=9.5,
-                color=colour_of_family[family], fontweight="bold")
-    ax.set_title(title, pad=95, loc="left")
-    plotting.add_source(fig, "Lettres dans la colonne « Critères contraignants » : É = égalité d'accès, "
-                             "S = sécurité, I = interopérabilité, D = durabilité, ✓ = critères non précisés. Case grise = pratique "
-                             "absente. * = astérisque du tableau (signification non donnée sur les diapositives). "
-                             "Systèmes dans l'ordre du dendrogramme (profils proches côte à côte). "
-                             + SOURCE_LINE)
-    fig.tight_layout()
-    return fig
+    rows = []
+    for metric in ALTERNATIVE_DISTANCES:
+        distances = profile_distances(matrix, metric)
+        condensed = squareform(distances.to_numpy(), checks=False)
+        for method in ALTERNATIVE_LINKAGES:
+            tree = hierarchy.linkage(condensed, method=method)
+            cophenetic = float(hierarchy.cophenet(tree, condensed)[0])
+            labels = hierarchy.fcluster(tree, t=n_clusters, criterion="maxclust")
+            group = [c for c, g in zip(distances.index, labels) if g == labels[list(distances.index).index(code)] and c != code]
+            rows.append({"distance": metric, "linkage": method, "cophenetic_correlation": cophenetic,
+                         "silhouette": silhouette(distances, labels), "n_in_france_group": len(group),
+                         "france_group_fr": ", ".join(names[c] for c in group),
+                         "france_nearest_fr": ", ".join(names[c] for c in sorted(_nearest_set(distances, code, k)))})
+    return pd.DataFrame(rows)
 
 
-def frequency_figure(counts: pd.DataFrame, defs: Definitions | None = None,
-                     title: str = "Nombre de systèmes éducatifs appliquant chaque pratique"):
-    """Horizontal bars: systems per practice, grouped and coloured by family; France's practices marked."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from analysis import plotting
-
-    defs = defs or definitions()
-    rows = counts[counts["level"] == "pratique"].reset_index(drop=True)
-    families = defs.families["id"].tolist()
-    colour_of_family = dict(zip(families, _FAMILY_COLOURS))
-    n = int(rows["n_systems"].iloc[0])
-    fig, ax = plt.subplots(figsize=(9, 4.8))
-    y = np.arange(len(rows))[::-1]
-    ax.barh(y, rows["n_systems_yes"], color=[colour_of_family[f] for f in rows["family"]], height=0.65)
-    for yi, row in zip(y, rows.itertuples()):
-        ax.text(row.n_systems_yes + 0.3, yi, f"{row.n_systems_yes} ({plotting.percent_fr(100 * row.share, 0)})",
-                va="center", fontsize=9)
-        ax.text(1.03, yi, "oui" if row.france else "non", transform=ax.get_yaxis_transform(), va="center",
-                ha="center", fontsize=9, color=plotting.FRANCE_COLOUR if row.france else "#777777",
-                fontweight="bold" if row.france else "normal")
-    ax.text(1.03, len(rows) - 0.4, "France", transform=ax.get_yaxis_transform(), ha="center", va="bottom",
-            fontsize=9, color=plotting.FRANCE_COLOUR, fontweight="bold")
-    ax.set_yticks(y)
-    ax.set_yticklabels(rows["label_fr"])
-    ax.set_xlim(0, n)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_xlabel(f"Nombre de systèmes éducatifs (sur {n})")
-    ax.grid(axis="y", visible=False)
-    short = dict(zip(defs.families["id"], defs.families["short_fr"]))
-    ax.legend(handles=[Patch(facecolor=colour_of_family[f], label=short[f]) for f in families],
-              loc="upper center", bbox_to_anchor=(0.45, -0.16), ncol=3, frameon=False, fontsize=9)
-    ax.set_title(title, loc="left", pad=20)
-    plotting.add_source(fig, SOURCE_LINE)
-    fig.tight_layout()
-    return fig
-
-
-def dendrogram_figure(distances: pd.DataFrame, method: str = "average", n_clusters: int | None = None,
-                      title: str = "Typologie des systèmes selon leurs pratiques d'achat (distance de Jaccard)"):
-    """Dendrogram of the clustering, France's label highlighted; the cut into ``n_clusters`` drawn."""
-    import matplotlib.pyplot as plt
-
-    from analysis import plotting
-
-    tree = linkage(distances, method)
+def cluster_bootstrap(matrix: pd.DataFrame, n_clusters: int, method: str = "average", code: str = FRANCE,
+                      n_draws: int = 500, share: float = 0.8, seed: int = 0) -> pd.DataFrame:
+    """Subsample the systems (``share`` of them, France always kept, without replacement), recluster,
+    and count how often each system falls in France's group when both are drawn."""
+    rng = np.random.default_rng(seed)
+    others = [c for c in matrix.index if c != code]
+    together = pd.Series(0, index=others, dtype=float)
+    drawn = pd.Series(0, index=others, dtype=float)
+    size = int(round(share * len(others)))
+    for _ in range(n_draws):
+        chosen = list(rng.choice(others, size=size, replace=False))
+        sub = matrix.loc[[code] + chosen]
+        labels = _cluster_labels(profile_distances(sub), n_clusters, method)
+        mine = labels[0]
+        drawn[chosen] += 1
+        together[[c for c, g in zip(chosen, labels[1:]) if g == mine]] += 1
     names = system_names()
-    labels = [names[c] for c in distances.index]
-    fig, ax = plt.subplots(figsize=(9, 7.5))
-    threshold = None
-    if n_clusters and n_clusters > 1:
-        heights = np.sort(tree[:, 2])
-        threshold = (heights[-n_clusters] + heights[-n_clusters + 1]) / 2 if n_clusters < len(heights) + 1 else None
-    # group colours unrelated to the family colours of the other figures
-    hierarchy.set_link_color_palette(["#e4572e", "#1b9e9e", "#8c6d31", "#d45087", "#5b6770"])
-    try:
-        hierarchy.dendrogram(tree, labels=labels, orientation="right", ax=ax, leaf_font_size=9,
-                             color_threshold=threshold if threshold is not None else 0,
-                             above_threshold_color="#888888")
-    finally:
-        hierarchy.set_link_color_palette(None)
-    ax.set_xlim(-0.02, 1.05)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.1f}".replace(".", ",")))
-    for label in ax.get_yticklabels():
-        if label.get_text() == names[FRANCE]:
-            label.set_color(plotting.FRANCE_COLOUR)
-            label.set_fontweight("bold")
-    if threshold is not None:
-        ax.axvline(threshold, color="#444444", linestyle="--", linewidth=1)
-        ax.text(threshold, ax.get_ylim()[1], f" coupe en {n_clusters} groupes", color="#444444",
-                fontsize=8, va="top")
-    ax.set_xlabel(f"Distance de Jaccard entre profils de pratiques (liaison {'moyenne' if method == 'average' else method})")
-    ax.grid(axis="y", visible=False)
-    ax.set_title(title, loc="left")
-    groups = identical_profiles(distances)
-    identical = " ; ".join(", ".join(names[c] for c in group) for group in groups)
-    plotting.add_source(fig, (f"Profils identiques (fusionnés à distance 0) : {identical}. "
-                              if identical else "")
-                        + "Un système sans aucune pratique est à distance 1 de tous les autres. " + SOURCE_LINE)
-    fig.tight_layout()
-    return fig
+    out = pd.DataFrame({"system_code": others, "system_name_fr": [names[c] for c in others],
+                        "times_drawn": drawn.to_numpy().astype(int),
+                        "share_with_france": (together / drawn).to_numpy()})
+    return out.sort_values(["share_with_france", "system_code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def deciding_cells(matrix: pd.DataFrame, code: str = FRANCE, k: int = 2, defs: Definitions | None = None,
+                   raw: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cells of the table whose flip (present <-> absent) changes ``code``'s ``k`` nearest systems
+    (Jaccard distance, ties kept): the cells France's neighbours depend on. With ``raw``, a cell is
+    flagged ``ambiguous`` when its reading is a judgement call of the transcription (an asterisk, or
+    a bare tick in the binding-criteria column)."""
+    defs = defs or definitions()
+    ambiguous = set()
+    if raw is not None:
+        flagged = raw[(raw["asterisk"].astype(bool)) | (raw["criteria"] == "unspecified")]
+        ambiguous = set(zip(flagged["system_code"], flagged["practice"]))
+    names = system_names()
+    base = _nearest_set(profile_distances(matrix), code, k)
+    rows = []
+    for system in matrix.index:
+        for practice in defs.practice_ids:
+            flipped = matrix.copy()
+            flipped.at[system, practice] = 1 - flipped.at[system, practice]
+            after = _nearest_set(profile_distances(flipped), code, k)
+            if after != base:
+                rows.append({"system_code": system, "system_name_fr": names[system], "practice": practice,
+                             "practice_fr": defs.short(practice), "value": int(matrix.at[system, practice]),
+                             "ambiguous": (system, practice) in ambiguous,
+                             "nearest_before_fr": ", ".join(names[c] for c in sorted(base)),
+                             "nearest_after_fr": ", ".join(names[c] for c in sorted(after))})
+    return pd.DataFrame(rows, columns=["system_code", "system_name_fr", "practice", "practice_fr", "value",
+                                       "ambiguous", "nearest_before_fr", "nearest_after_fr"])
+
+
+#: Why a test's two features cannot be independent by construction (shown with the exact tests).
+DEFINITIONAL_LINKS = {
+    ("central_buyer", "price_negotiation"):
+        "Lien par définition : la négociation des prix est menée par le niveau central, elle-même une action "
+        "du centre ; l'association peut refléter le classement de l'OCDE plus qu'un choix de politique.",
+    ("delegated_provision", "price_negotiation"):
+        "Lien par définition possible : l'organisme délégué peut être celui qui négocie les prix.",
+}
+
+
+def with_caveats(tests: pd.DataFrame) -> pd.DataFrame:
+    """The exact tests' table with a ``caveat_fr`` column for pairs linked by definition."""
+    out = tests.copy()
+    out["caveat_fr"] = [DEFINITIONAL_LINKS.get((a, b), "") for a, b in zip(out["feature_a"], out["feature_b"])]
+    return out
+
+
+def empty_rows(matrix: pd.DataFrame, defs: Definitions | None = None) -> list[str]:
+    """Systems whose row of the table is empty (no practice at all): possibly missing answers."""
+    defs = defs or definitions()
+    return [c for c in matrix.index if matrix.loc[c, defs.practice_ids].sum() == 0]

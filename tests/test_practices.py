@@ -94,27 +94,91 @@ def test_matrix_matches_the_raw_file(matrix, yes):
         assert set(matrix.index[matrix[practice] == 1]) == yes[practice]
 
 
+def _statements() -> dict[str, dict]:
+    return {r["statement_id"]: r for r in read_rows(config.RAW / "slides" / "oecd_slide_statements.csv")}
+
+
+def _main_threshold(claim_id: str) -> float:
+    spec = yaml.safe_load((config.DATA / "claims" / "thresholds.yaml").read_text(encoding="utf-8"))["claims"][claim_id]
+    return next(t["value"] for t in spec["thresholds"] if t["id"] == spec["main"]["threshold"])
+
+
 def test_claims_recomputed_from_the_raw_file(raw, rows, yes):
+    """Every value from the two raw files (table and slide statements), with the standard library."""
     systems = {r["system_code"] for r in rows}
     central = yes["direct_provision"] | yes["delegated_provision"]
     no_nego = systems - yes["price_negotiation"]
-    rare = yaml.safe_load((config.DATA / "practices" / "practices.yaml").read_text(encoding="utf-8"))[
-        "claim_rules"]["rare_share_max"]["value"]
-    checks = practices.claim_checks(raw).set_index("claim_id")["computed_value"]
-    assert checks["PRACT-SYSTEMS-COUNT"] == len(systems)
-    assert checks["PRACT-CENTRAL-COUNT"] == len(central)
-    assert checks["PRACT-DELEGATED-COUNT"] == len(yes["delegated_provision"])
-    assert checks["PRACT-FRA-DELEGATES"] == int("FRA" in yes["delegated_provision"])
-    assert checks["PRACT-FRA-NO-NEGOTIATION"] == int("FRA" in no_nego)
-    assert checks["PRACT-FRA-RARE-NO-NEGO-ALL"] == int("FRA" in no_nego and len(no_nego) / len(systems) <= rare)
-    assert checks["PRACT-FRA-RARE-NO-NEGO-CENTRAL"] == int(
+    statements = _statements()
+    checks = practices.claim_checks(raw).set_index("claim_id")
+    value = checks["computed_value"]
+    assert value["PRACT-SYSTEMS-COUNT"] == float(statements["pract_bullet_1"]["value"])
+    assert value["PRACT-TABLE-ROWS"] == len(systems)
+    assert value["PRACT-TABLE-CAPTION-YEAR"] == float(statements["pract_caption"]["value"])
+    assert value["PRACT-CENTRAL-COUNT"] == len(central)
+    assert value["PRACT-DELEGATED-COUNT"] == len(yes["delegated_provision"])
+    assert value["PRACT-FRA-DELEGATES"] == int("FRA" in yes["delegated_provision"])
+    assert value["PRACT-FRA-NO-NEGOTIATION"] == int("FRA" in no_nego)
+    rare = _main_threshold("PRACT-FRA-RARE-NO-NEGO-ALL")
+    assert value["PRACT-FRA-RARE-NO-NEGO-ALL"] == int("FRA" in no_nego and len(no_nego) / len(systems) <= rare)
+    rare = _main_threshold("PRACT-FRA-RARE-NO-NEGO-CENTRAL")
+    assert value["PRACT-FRA-RARE-NO-NEGO-CENTRAL"] == int(
         "FRA" in no_nego and len(no_nego & central) / len(central) <= rare)
-    examples = {"CZE", "NLD", "FIN", "SWE", "USA"}
-    assert checks["PRACT-NONCENTRAL-EXAMPLES"] == len(examples - central)
+    examples = set(statements["pract_bullet_3"]["items_codes"].split("|"))
+    assert value["PRACT-NONCENTRAL-EXAMPLES"] == len(examples - central)
     france_criteria = next(r["criteria"] for r in rows
                            if r["system_code"] == "FRA" and r["practice"] == "binding_criteria")
-    assert checks["PRACT-FRA-BINDING-CRITERIA"] == int(
-        set(france_criteria.split("|")) == {"equity_of_access", "security", "interoperability"})
+    assert value["PRACT-FRA-BINDING-CRITERIA"] == int(
+        set(france_criteria.split("|")) == set(statements["pract_bullet_7"]["items_codes"].split("|")))
+    interop = [c for c in statements["interop_exemplary_countries"]["items_codes"].split("|")
+               if any(r["system_code"] == c and r["practice"] == "binding_criteria"
+                      and "interoperability" in r["criteria"] for r in rows)]
+    assert value["PRACT-INTEROP-EXEMPLARY"] == len(interop)
+
+
+def test_share_of_readings_is_recounted_from_the_raw_file(raw, rows, yes):
+    """'La plupart' over every threshold and set of thresholds.yaml, recounted here."""
+    spec = yaml.safe_load((config.DATA / "claims" / "thresholds.yaml").read_text(encoding="utf-8"))[
+        "claims"]["PRACT-GUIDANCE-MOST"]
+    systems = {r["system_code"] for r in rows}
+    central = yes["direct_provision"] | yes["delegated_provision"]
+    guidance = yes["guidance_to_schools"]
+    shares = {"table": len(guidance) / len(systems),
+              "non_central": len(guidance - central) / len(systems - central)}
+    holds = [shares[s] > t["value"] for s in spec["country_sets"] for t in spec["thresholds"]]
+    checks = practices.claim_checks(raw).set_index("claim_id")
+    assert checks.at["PRACT-GUIDANCE-MOST", "readings_true"] == pytest.approx(sum(holds) / len(holds))
+
+
+def test_deciding_cells_change_the_nearest_systems(matrix):
+    cells = practices.deciding_cells(matrix, "FRA", 2)
+    base = practices.nearest_systems(practices.jaccard_distances(matrix), matrix, "FRA", 2)["system_code"]
+    for row in cells.head(5).itertuples():
+        flipped = matrix.copy()
+        flipped.at[row.system_code, row.practice] = 1 - flipped.at[row.system_code, row.practice]
+        after = practices.nearest_systems(practices.jaccard_distances(flipped), flipped, "FRA", 2)["system_code"]
+        assert set(after) != set(base)
+    # a cell of a system far from France changes nothing
+    far = practices.jaccard_distances(matrix).loc["FRA"].idxmax()
+    assert far not in set(cells["system_code"])
+
+
+def test_silhouette_on_a_hand_made_partition():
+    d = pd.DataFrame([[0, 1, 4, 4], [1, 0, 4, 4], [4, 4, 0, 2], [4, 4, 2, 0]], dtype=float)
+    # point 0: a = 1, b = 4 -> 0.75; point 2: a = 2, b = 4 -> 0.5
+    assert practices.silhouette(d, np.array([1, 1, 2, 2])) == pytest.approx((0.75 + 0.75 + 0.5 + 0.5) / 4)
+
+
+def test_typology_stability_reports_every_distance_and_linkage(matrix):
+    table = practices.typology_stability(matrix, 4)
+    assert len(table) == len(practices.ALTERNATIVE_DISTANCES) * len(practices.ALTERNATIVE_LINKAGES)
+    assert table["cophenetic_correlation"].between(-1, 1).all()
+
+
+def test_cluster_bootstrap_is_seeded(matrix):
+    a = practices.cluster_bootstrap(matrix, 4, n_draws=20, seed=1)
+    b = practices.cluster_bootstrap(matrix, 4, n_draws=20, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+    assert a["share_with_france"].between(0, 1).all()
 
 
 def test_claim_values_cover_every_registered_claim(raw, tmp_path):
@@ -122,7 +186,7 @@ def test_claim_values_cover_every_registered_claim(raw, tmp_path):
 
     path = claims.write_computed("practices", practices.claim_values(practices.claim_checks(raw)), tmp_path)
     written = pd.read_csv(path)
-    needed = claims.registry_for("practices").query("kind != 'input'")["claim_id"]
+    needed = claims.registry_for("practices").query("kind in ['reproduce', 'derived', 'verbal']")["claim_id"]
     assert set(needed) <= set(written["claim_id"])
 
 
@@ -264,3 +328,19 @@ def test_bad_variant_rule_names_file_entry_and_field(tmp_path):
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     with pytest.raises(practices.PracticesConfigError, match=r"variant_map\.yaml: entry rules/1 .*field all_of"):
         practices.load_variant_rules(path)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_practices_figures_draw_in_both_languages(raw, matrix, lang):
+    import matplotlib.pyplot as plt
+
+    from analysis import practices_figures
+
+    counts = practices.practice_counts(raw)
+    figures = [practices_figures.frequency_figure(counts, lang=lang),
+               practices_figures.heatmap_figure(raw, lang=lang),
+               practices_figures.dendrogram_figure(practices.jaccard_distances(matrix), "average", 4, lang=lang)]
+    labels = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
+    assert ("Fourniture directe" in labels) == (lang == "fr")
+    for figure in figures:
+        plt.close(figure)

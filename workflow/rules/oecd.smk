@@ -1,4 +1,4 @@
-# OECD procurement comparisons (STUDY.md §2.1): processed tables and notebook 01.
+# OECD procurement comparisons: processed tables and notebook 01.
 OECD_CODE = _deps.module_code_files("analysis.oecd")  # derived from its imports (analysis.deps)
 
 
@@ -65,8 +65,11 @@ rule oecd_notebook:
             f"{PROCESSED}/eurostat_gdp_annual.csv",
             f"{PROCESSED}/eurostat_cofog_procurement.csv",
         ],
+        slides=["data/raw/slides/oecd_gaag2023_procurement_figures.csv", "data/raw/slides/oecd_slide_statements.csv"],
+        slides_checked=[checked("data/raw/slides/oecd_gaag2023_procurement_figures.csv"),
+                        checked("data/raw/slides/oecd_slide_statements.csv")],
         code=code_inputs("notebooks/01_oecd_procurement.ipynb"),
-        claims="data/claims/oecd.yaml",
+        claims=["data/claims/oecd.yaml", "data/claims/thresholds.yaml"],
     output:
         notebook=f"{OUT}/notebooks/01_oecd_procurement.ipynb",
         figures=[
@@ -76,6 +79,7 @@ rule oecd_notebook:
             f"{OUT}/figures/oecd_vintage_audit.png",
             f"{OUT}/figures/eurostat_education_procurement.png",
             f"{OUT}/figures/eurostat_education_regression.png",
+            f"{OUT}/figures/oecd_claims_readings.png",
         ],
         tables=[
             f"{OUT}/tables/oecd_procurement_ranking.csv",
@@ -85,6 +89,15 @@ rule oecd_notebook:
             f"{OUT}/tables/eurostat_education_regression.csv",
             f"{OUT}/tables/eurostat_education_regression_diagnostics.csv",
             f"{OUT}/tables/france_position_summary.csv",
+            f"{OUT}/tables/oecd_france_rank_by_year.csv",
+            f"{OUT}/tables/eurostat_education_regression_influence.csv",
+            f"{OUT}/tables/eurostat_education_regression_leave_one_out.csv",
+            f"{OUT}/tables/eurostat_education_panel_effects.csv",
+            f"{OUT}/tables/claims_readings_oecd_fra_in_oecd_average_2021.csv",
+            f"{OUT}/tables/claims_readings_oecd_fra_in_eu_average_2021.csv",
+            f"{OUT}/tables/claims_readings_oecd_edu_gdp_fra_2021.csv",
+            f"{OUT}/tables/claims_readings_oecd_edu_half_2021.csv",
+            f"{OUT}/tables/claims_readings_oecd_edu_among_lowest_2021.csv",
         ],
         claims=f"{OUT}/claims/oecd.csv",
     params:
