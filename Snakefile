@@ -71,6 +71,7 @@ include: "workflow/rules/market.smk"
 include: "workflow/rules/variants.smk"
 include: "workflow/rules/diagnostic.smk"
 include: "workflow/rules/sensitivity.smk"
+include: "workflow/rules/report.smk"
 
 
 NOTEBOOK_NAMES = sorted(path.stem for path in Path("notebooks").glob("*.ipynb"))
@@ -83,6 +84,7 @@ rule all:
         f"{OUT}/claims.csv",
         f"{OUT}/notebooks/90_claims_ledger.ipynb",
         expand(f"{OUT}/html/{{name}}.html", name=NOTEBOOK_NAMES),
+        REPORT_DELIVERABLES,
 
 
 rule notebook_html:

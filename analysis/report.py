@@ -131,11 +131,13 @@ def load_structure(path: Path = REPORT_CONFIG) -> dict:
     return data
 
 
-def workflow_config(configfile: str | None) -> dict:
-    """The scenario's configuration (config/workflow.yaml, overridden by a scenario file)."""
+def workflow_config(configfile: str | None, override: dict | None = None) -> dict:
+    """The scenario's configuration: config/workflow.yaml, overridden by a scenario file, then by
+    the configuration the workflow passes (``override``: scenario name and notebook parameters)."""
     values = yaml.safe_load((config.CONFIG / "workflow.yaml").read_text(encoding="utf-8")) or {}
     if configfile:
         values.update(yaml.safe_load(config.resolve(configfile).read_text(encoding="utf-8")) or {})
+    values.update(override or {})
     return values
 
 
@@ -202,11 +204,11 @@ def _notebook_label(output: Output, lang: str) -> str:
 
 
 def build(root: Path, lang: str = "fr", configfile: str | None = None,
-          structure_path: Path = REPORT_CONFIG) -> Report:
+          structure_path: Path = REPORT_CONFIG, workflow_override: dict | None = None) -> Report:
     """The document model of the report from the outputs under ``root``."""
     i18n.check_language(lang)
     structure = load_structure(structure_path)
-    workflow = workflow_config(configfile)
+    workflow = workflow_config(configfile, workflow_override)
     outputs = declared_outputs()
     results = Results(root, lang, reference_year=notebook_parameter(workflow, "01_oecd_procurement", "reference_year"))
     rules = structure.get("column_formats") or []
@@ -359,13 +361,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", default="reports", help="output root (reports/ or reports/scenarios/NAME)")
     parser.add_argument("--lang", default=i18n.DEFAULT_LANGUAGE, choices=i18n.LANGUAGES)
     parser.add_argument("--configfile", default=None, help="the scenario's configuration file, if any")
+    parser.add_argument("--workflow-config", default=None,
+                        help="JSON: the workflow's scenario name and notebook parameters (given by the rule)")
     parser.add_argument("--only", nargs="*", choices=FORMATS, default=list(FORMATS))
     args = parser.parse_args(argv)
     root = config.resolve(args.output_dir)
     from analysis import report_render
 
     try:
-        report = build(root, args.lang, args.configfile)
+        override = json.loads(args.workflow_config) if args.workflow_config else None
+        report = build(root, args.lang, args.configfile, workflow_override=override)
         for fmt in args.only:
             written = report_render.write(report, fmt, root / OUTPUT_NAMES[args.lang][fmt])
             print(f"[report] {fmt}: {written.relative_to(config.ROOT) if written.is_relative_to(config.ROOT) else written}")

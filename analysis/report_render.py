@@ -47,11 +47,17 @@ def _names(report) -> dict:
     return OUTPUT_NAMES[report.lang]
 
 
-def made_by(report, block) -> str:
+def made_by(report, block) -> Markup:
+    """"Made by notebook (output)", the notebook linked to its page in html/ (the audit trail)."""
     if not block.output:
-        return ""
-    notebook = f"notebooks/{block.notebook}.ipynb" if block.notebook else f"rule {block.rule}"
-    return i18n.text("report.made_by", report.lang, notebook=notebook, output=block.output)
+        return Markup("")
+    if block.notebook:
+        notebook = Markup('<a href="html/{0}.html">notebooks/{0}.ipynb</a>').format(block.notebook)
+    else:
+        notebook = escape(f"rule {block.rule}")
+    text = i18n.text("report.made_by", report.lang, notebook="\x00", output=block.output)
+    before, _, after = text.partition("\x00")
+    return escape(before) + notebook + escape(after)
 
 
 # --- HTML ------------------------------------------------------------------------------------------
@@ -64,6 +70,19 @@ def _spans_html(spans) -> Markup:
         else:
             parts.append(str(escape(span)))
     return Markup("".join(parts))
+
+
+PAGE_WIDTH_CM = 21 - 3.6   # A4 less the margins (PDF and Word)
+MAX_FIGURE_HEIGHT_CM = 19   # a tall figure is narrowed so that it fits on a page with its caption
+
+
+def figure_width_cm(figure) -> float:
+    """Width of ``figure`` on an A4 page: the text width, narrowed for a tall figure."""
+    from PIL import Image
+
+    with Image.open(figure.image) as image:
+        width, height = image.size
+    return round(min(PAGE_WIDTH_CM, MAX_FIGURE_HEIGHT_CM * width / height), 2)
 
 
 def _image_data(figure) -> str:
@@ -174,7 +193,7 @@ def render_typst(report) -> tuple[str, dict[str, bytes]]:
                 key = f"{block.name}.png"
                 files[key] = block.image.read_bytes()
                 extra = " ".join(x for x in (block.source, made_by_text(block, lang)) if x)
-                out.append(f"#figure(image({_ts(key)}, width: 100%), kind: image, "
+                out.append(f"#figure(image({_ts(key)}, width: {figure_width_cm(block)}cm), kind: image, "
                            f"supplement: {_ts(i18n.text('report.figure', lang))}, "
                            f"caption: {{ {_ts(block.caption)}; linebreak(); text(size: 7pt, fill: luma(90), {_ts(extra)}) }}) <{block.anchor}>")
             elif kind == "Table":
@@ -266,7 +285,7 @@ def write_docx(report, destination: Path) -> Path:
                     for r in p.runs:
                         r.italic = True
             elif kind == "Figure":
-                doc.add_picture(str(block.image), width=usable)
+                doc.add_picture(str(block.image), width=Cm(figure_width_cm(block)))
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 cap = doc.add_paragraph()
                 r = cap.add_run(f"{report.t('report.figure')} {block.number}. ")
