@@ -34,6 +34,8 @@ def notebook_params(notebook):
     """The parameters papermill injects into `notebook`, as a JSON string (a rule param)."""
     values = dict(DEFAULT_PARAMS.get(notebook, {}))
     values.update((config.get("notebook_params") or {}).get(notebook, {}) or {})
+    if "lang" in values:  # a notebook with a language parameter follows the report's language
+        values["lang"] = config.get("report_language", values["lang"])
     values["output_dir"] = OUT
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 

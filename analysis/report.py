@@ -230,8 +230,8 @@ def build(root: Path, lang: str = "fr", configfile: str | None = None,
                     section.blocks.append(Paragraph(sentence, "bullet"))
             elif kind == "sensitivity":
                 for paragraph in sensitivity_answer(results):
-                    style = "bullet" if paragraph and paragraph[0] == "• " else "answer"
-                    section.blocks.append(Paragraph(paragraph[1:] if style == "bullet" else paragraph, style))
+                    style = {"• ": "bullet", "¶ ": "p"}.get(paragraph[0] if paragraph else "", "answer")
+                    section.blocks.append(Paragraph(paragraph if style == "answer" else paragraph[1:], style))
             elif kind == "data_provenance":
                 section.blocks.extend(data_provenance_blocks(lang, results))
             elif kind == "method_notes":

@@ -115,6 +115,16 @@ def profile_name(profile: str, lang: str) -> str:
     return i18n.text(key, lang) if i18n.has(key) else profile
 
 
+def factor_label(factor: str, lang: str) -> str:
+    """A factor of the sensitivity analyses for a reader: a model parameter's label, or a
+    qualitative score ``note:<variant>:<criterion>``."""
+    if factor.startswith("note:") and factor.count(":") == 2:
+        _, variant, criterion = factor.split(":")
+        return f"{i18n.text('report.value.factor.note', lang)} {variant} – {criterion_name(criterion, lang)}"
+    key = f"report.value.factor.{factor}"
+    return i18n.text(key, lang) if i18n.has(key) else factor
+
+
 def ordinal(n: int, lang: str) -> str:
     if lang == "fr":
         return "1er" if n == 1 else f"{n}e"
@@ -182,13 +192,20 @@ def finding_practices(results: Results) -> list[Span]:
     central = results.claim("PRACT-CENTRAL-COUNT")
     delegated = results.claim("PRACT-DELEGATED-COUNT")
     nego = practice("price_negotiation")
+    delegation = practice("delegated_provision")
     not_negotiating = int(nego["n_systems"]) - int(nego["n_systems_yes"])
+
+    def france_clause(applies: bool) -> str:
+        return i18n.text("report.finding.france_among_clause" if applies else "report.finding.france_not_among_clause", lang)
+
     return fill("report.finding.practices", lang,
                 n=Link(str(int(nego["n_systems"])), link),
                 central=Link(i18n.number(float(central["computed_value"]), lang, 0), claim_anchor("PRACT-CENTRAL-COUNT")),
                 delegated=Link(i18n.number(float(delegated["computed_value"]), lang, 0), claim_anchor("PRACT-DELEGATED-COUNT")),
                 no_negotiation=Link(str(not_negotiating), link),
-                no_negotiation_share=Link(i18n.percent(100 * not_negotiating / int(nego["n_systems"]), lang, 0), link))
+                no_negotiation_share=Link(i18n.percent(100 * not_negotiating / int(nego["n_systems"]), lang, 0), link),
+                france_delegates=france_clause(bool(int(delegation["france"]))),
+                france_no_negotiation=france_clause(not bool(int(nego["france"]))))
 
 
 def finding_market(results: Results) -> list[Span]:
@@ -278,12 +295,13 @@ def finding_sensitivity(results: Results) -> list[Span]:
     return spans
 
 
-def reversal_sentence(row: pd.Series, profile: str, lang: str) -> list[Span]:
+def reversal_sentence(row: pd.Series, profile: str, lang: str, short: bool = False) -> list[Span]:
     link = table_anchor("sensitivity_rank_reversal")
     above = not is_missing(row["threshold_above"])
     threshold = row["threshold_above"] if above else row["threshold_below"]
     winner = row["first_above"] if above else row["first_below"]
-    return fill("report.finding.reversal_above" if above else "report.finding.reversal_below", lang,
+    key = "report.finding.reversal_above" if above else "report.finding.reversal_below"
+    return fill(key + ("_short" if short else ""), lang,
                 profile=profile_name(profile, lang), criterion=criterion_name(str(row["criterion"]), lang),
                 weight=Link(i18n.percent(100 * float(row["weight"]), lang, 0), link),
                 threshold=Link(i18n.percent(100 * float(threshold), lang, 0), link),
@@ -358,9 +376,9 @@ def sensitivity_answer(results: Results) -> list[list[Span]]:
                            lang, variant=facts["recommended"]))
     reversals = facts["reversals"]
     if len(reversals):
-        paragraphs.append(fill("report.sensitivity.what_if", lang, profile=profile_name(facts["reference"], lang)))
+        paragraphs.append(["¶ "] + fill("report.sensitivity.what_if", lang, profile=profile_name(facts["reference"], lang)))
         for _, row in reversals.head(3).iterrows():
-            paragraphs.append(["• "] + reversal_sentence(row, facts["reference"], lang))
+            paragraphs.append(["• "] + reversal_sentence(row, facts["reference"], lang, short=True))
     else:
         paragraphs.append(fill("report.sensitivity.no_reversal", lang, profile=profile_name(facts["reference"], lang)))
     factors = facts["gap_factors"]
@@ -368,8 +386,7 @@ def sensitivity_answer(results: Results) -> list[list[Span]]:
         link = table_anchor("sensitivity_sobol")
         names = []
         for _, row in factors.iterrows():
-            key = f"report.value.factor.{row['factor']}"
-            label = i18n.text(key, lang) if i18n.has(key) else str(row["factor"])
+            label = factor_label(str(row["factor"]), lang)
             names.append(Link(f"{label} (S_T = {i18n.number(float(row['ST']), lang, 2)})", link))
         fields = {f"factor{i + 1}": names[i] if i < len(names) else "–" for i in range(3)}
         paragraphs.append(fill("report.sensitivity.gap_drivers", lang, variant=facts["recommended"],
