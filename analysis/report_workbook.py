@@ -68,6 +68,20 @@ def inputs_table(lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def unit_suffix(column: str, rules: list[dict], shown: str) -> str:
+    """The unit of a column's raw values in the workbook (the report shows them formatted)."""
+    from analysis.report_format import column_format
+
+    fmt = column_format(column, rules)
+    if fmt == "meur":
+        return " (€)"
+    if fmt in ("share", "share0"):
+        return " (0–1)"
+    if fmt in ("pct", "pct0") and "%" not in shown:
+        return " (%)"
+    return ""
+
+
 def _cell(value):
     if is_missing(value):
         return None
@@ -120,7 +134,9 @@ def write_workbook(report, destination: Path) -> Path:
     captions = {t.name: t.caption for t in report.tables}
     readme.append(["Inputs", i18n.text("report.xlsx.inputs", lang), "data/market/inputs.csv, data/variants/*, data/diagnostic/method.yaml", "", ""])
     outputs = declared_outputs()
-    tables = sorted((o for (kind, _), o in outputs.items() if kind == "table"), key=lambda o: (o.notebook, o.path))
+    in_report = [t.name for t in report.tables]
+    tables = sorted((o for (kind, _), o in outputs.items() if kind == "table"),
+                    key=lambda o: (in_report.index(o.name) if o.name in in_report else len(in_report), o.notebook, o.path))
     sheets = []
     for number, output in enumerate(tables, start=1):
         path = root / output.path
@@ -139,13 +155,17 @@ def write_workbook(report, destination: Path) -> Path:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
+    from analysis.report import load_structure
+
+    rules = load_structure().get("column_formats") or []
     inputs = inputs_table(lang)
     sheet = book.create_sheet("Inputs")
     _write_frame(sheet, inputs, [i18n.text(f"report.xlsx.inputs.{c}", lang) for c in inputs.columns], bold, fill)
     for name, path in sheets:
         frame = pd.read_csv(path)
         sheet = book.create_sheet(name)
-        _write_frame(sheet, frame, [header(c, lang) for c in frame.columns], bold, fill)
+        _write_frame(sheet, frame, [header(c, lang) + unit_suffix(c, rules, header(c, lang)) for c in frame.columns],
+                     bold, fill)
     buffer = _io.BytesIO()
     book.properties.creator = "edtech-procurement"
     import datetime as dt
