@@ -149,8 +149,9 @@ def notebook_parameter(workflow: dict, notebook: str, name: str):
 
 
 def scenario_description(workflow: dict, configfile: str | None, lang: str) -> list[str]:
-    """What the scenario changes: its notebook parameters against the defaults, and the comment
-    at the head of its file (the scenario's own description)."""
+    """What the scenario changes: its notebook parameters against the defaults, and its own
+    description: a ``description: {fr: ..., en: ...}`` entry of the scenario file if it has one,
+    otherwise the comment at the head of the file (as written)."""
     name = workflow.get("scenario", "baseline")
     if name == "baseline":
         return [i18n.text("report.scenario.baseline", lang)]
@@ -161,7 +162,10 @@ def scenario_description(workflow: dict, configfile: str | None, lang: str) -> l
             lines.append(i18n.text("report.scenario.change", lang, notebook=notebook, parameter=param,
                                    value=json.dumps(value, ensure_ascii=False),
                                    default=json.dumps(default, ensure_ascii=False)))
-    if configfile:
+    description = workflow.get("description")
+    if isinstance(description, dict) and description.get(lang):
+        lines.append(str(description[lang]).strip())
+    elif configfile:
         comment = []
         for line in config.resolve(configfile).read_text(encoding="utf-8").splitlines():
             if not line.startswith("#"):
@@ -300,7 +304,7 @@ def _table(item, number, results: Results, outputs, lang, rules, row_units, sour
                  headers, rows, align, note, tspec.landscape)
 
 
-LEDGER_COLUMNS = ["claim_id", "part", "slide", "statement", "slide_value", "computed_value", "unit", "status",
+LEDGER_COLUMNS = ["claim_id", "status", "part", "statement", "slide_value", "computed_value", "unit", "slide",
                   "explanation"]
 
 

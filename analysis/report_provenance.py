@@ -50,7 +50,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def jobs(root: Path, metadata_dir: Path = METADATA) -> list[dict]:
+def jobs(root: Path, metadata_dir: Path | None = None) -> list[dict]:
+    """The jobs that made the outputs under ``root``, from ``metadata_dir`` (default: METADATA)."""
+    return _jobs(root, metadata_dir or METADATA)
+
+
+def _jobs(root: Path, metadata_dir: Path) -> list[dict]:
     """The jobs that made the outputs under ``root`` (and data/processed), in the order they ran."""
     try:
         prefix = str(Path(root).resolve().relative_to(config.ROOT)) + "/"
@@ -62,10 +67,13 @@ def jobs(root: Path, metadata_dir: Path = METADATA) -> list[dict]:
             continue
         if output.startswith(prefix + "scenarios/") and not prefix.startswith("reports/scenarios/"):
             continue
-        key = (record.get("rule"), record.get("starttime"), record.get("job_hash"))
+        # one job writes several outputs, each with its own record: group them by what ran
+        key = (record.get("rule"), record.get("shellcmd") or record.get("code"), tuple(sorted(record.get("input") or [])))
         job = grouped.setdefault(key, {"rule": record.get("rule"), "record": record, "outputs": []})
         path = config.ROOT / output
         job["outputs"].append((output, _sha256(path) if path.is_file() else None))
+    for job in grouped.values():
+        job["record"] = dict(job["record"])
     return sorted(grouped.values(), key=lambda j: (j["record"].get("starttime") or 0, j["rule"] or ""))
 
 

@@ -489,3 +489,28 @@ def test_full_report_in_headless_chromium(full_report, tmp_path):
     assert result["images"] == len(built.figures) and result["broken_images"] == 0
     assert result["broken_links"] == [] and result["toc"] == result["sections"]
     assert screenshot.exists()
+
+
+# --- provenance annex ----------------------------------------------------------------------------------
+
+def test_provenance_annex_groups_snakemake_records_by_job(fixture_root, tmp_path, monkeypatch):
+    import base64
+
+    from analysis import report_provenance
+
+    root, _ = fixture_root
+    metadata = tmp_path / "metadata"
+    metadata.mkdir()
+    relative = root.relative_to(config.ROOT) if root.is_relative_to(config.ROOT) else root
+    record = {"rule": "market_notebook", "input": ["notebooks/03_market_sizing.ipynb"], "params": ['{"seed": 1}'],
+              "shellcmd": "papermill x y", "starttime": 1.0, "endtime": 13.5,
+              "input_checksums": {"notebooks/03_market_sizing.ipynb": "sha256:abc"}}
+    for output in ("figures/market_tornado.png", "tables/market_budget_for_variants.csv"):
+        name = base64.urlsafe_b64encode(f"{relative}/{output}".encode()).decode()
+        (metadata / name).write_text(json.dumps(record), encoding="utf-8")
+    monkeypatch.setattr(report_provenance, "METADATA", metadata)
+    jobs = report_provenance._jobs(root, metadata)
+    assert len(jobs) == 1 and len(jobs[0]["outputs"]) == 2 and jobs[0]["rule"] == "market_notebook"
+    built = _build(fixture_root)
+    html = report_provenance.write_annex(built, tmp_path / "annex.html").read_text(encoding="utf-8")
+    assert "market_notebook" in html and "papermill x y" in html and i18n.number(12.5, "fr", 1) in html
