@@ -21,13 +21,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from analysis import config, i18n
 from analysis.report_format import ReportBuildError, TableSpec, format_frame
 from analysis.report_outputs import Output, declared_outputs
-from analysis.report_summary import Link, Results, Span, claim_anchor, fill, findings, sensitivity_answer
+from analysis.report_summary import Results, Span, claim_anchor, findings, sensitivity_answer
 
 REPORT_CONFIG = config.CONFIG / "report.yaml"
 #: Output file names per language (relative to the output root).

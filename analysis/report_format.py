@@ -102,7 +102,7 @@ def format_value(value, fmt: str, lang: str) -> str:
         return i18n.percent(100 * number, lang, 0)
     if fmt == "meur":
         millions = number / 1e6
-        return i18n.money(millions, lang, 0 if abs(millions) >= 100 else (1 if abs(millions) >= 1 or millions == 0 else 2))
+        return i18n.money(millions, lang, 0 if abs(millions) >= 100 or millions == 0 else (1 if abs(millions) >= 1 else 2))
     if fmt == "meur_in":
         return i18n.money(number, lang, 0 if abs(number) >= 100 else 1)
     if fmt == "keur":

@@ -124,6 +124,9 @@ def _spans_typst(spans) -> str:
     return "{ " + "; ".join(parts) + " }" if parts else '""'
 
 
+SHORT_TABLE_ROWS = 30
+
+
 def _typst_table(table, lang: str) -> str:
     widths = ", ".join("1fr" if a == "l" else "auto" for a in table.align)
     aligns = ", ".join("left" if a == "l" else "right" for a in table.align)
@@ -144,9 +147,12 @@ def _typst_table(table, lang: str) -> str:
     if not table.number:
         return (f"#block(breakable: true)[#strong({_ts(table.caption)})\n#{body}\n"
                 f"#text(size: 7pt, fill: luma(90), {_ts(extra)})]\n")
-    return (f"#figure({body}, kind: table, supplement: {_ts(i18n.text('report.table', lang))}, "
-            f"caption: figure.caption(position: top, {{ {'; '.join(caption_bits)} }})) <{table.anchor}>\n"
-            f"#text(size: 7pt, fill: luma(90), {_ts(extra)})\n")
+    figure = (f"figure({body}, kind: table, supplement: {_ts(i18n.text('report.table', lang))}, "
+              f"caption: figure.caption(position: top, {{ {'; '.join(caption_bits)} }}))")
+    source = f"text(size: 7pt, fill: luma(90), {_ts(extra)})"
+    if len(table.rows) <= SHORT_TABLE_ROWS:  # a short table stays on one page with its caption and source
+        return f"#block(breakable: false)[#{figure} <{table.anchor}>\n#{source}]\n"
+    return f"#{figure} <{table.anchor}>\n#{source}\n"
 
 
 def made_by_text(block, lang: str) -> str:
@@ -237,7 +243,6 @@ def write_docx(report, destination: Path) -> Path:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(1.8)
     section.top_margin = section.bottom_margin = Cm(2)
-    usable = Cm(21 - 3.6)
     styles = doc.styles
     styles["Normal"].font.name = "Calibri"
     styles["Normal"].font.size = Pt(10)
@@ -271,7 +276,7 @@ def write_docx(report, destination: Path) -> Path:
     small(doc.add_paragraph(report.t("report.version", version=report.version)))
     doc.add_heading(report.t("report.toc"), level=1)
     for s in report.sections:
-        doc.add_paragraph(f"{s.number}. {s.title}", style="List Number" if False else None)
+        doc.add_paragraph(f"{s.number}. {s.title}")
     doc.add_page_break()
 
     for s in report.sections:
