@@ -182,7 +182,9 @@ def render_typst(report) -> tuple[str, dict[str, bytes]]:
         "#pagebreak()",
     ]
     for section in report.sections:
-        out.append(f"= {_ts(section.title)[1:-1]} <{section.anchor}>")
+        if section.number > 1:
+            out.append("#pagebreak(weak: true)")  # each part of the study starts on a new page
+        out.append(f"#heading(level: 1, {_ts(section.title)}) <{section.anchor}>")
         for block in section.blocks:
             kind = type(block).__name__
             if kind == "Paragraph":
@@ -204,7 +206,6 @@ def render_typst(report) -> tuple[str, dict[str, bytes]]:
                            f"caption: {{ {_ts(block.caption)}; linebreak(); text(size: 7pt, fill: luma(90), {_ts(extra)}) }}) <{block.anchor}>")
             elif kind == "Table":
                 out.append(_typst_table(block, lang))
-    # plain headings of section titles must not contain Typst markup: titles are escaped above
     return "\n".join(out) + "\n", files
 
 
@@ -280,6 +281,8 @@ def write_docx(report, destination: Path) -> Path:
     doc.add_page_break()
 
     for s in report.sections:
+        if s.number > 1:
+            doc.add_page_break()  # each part of the study starts on a new page
         doc.add_heading(f"{s.number}. {s.title}", level=1)
         for block in s.blocks:
             kind = type(block).__name__
