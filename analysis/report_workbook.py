@@ -6,6 +6,7 @@ self-diagnostic's method)."""
 from __future__ import annotations
 
 import io as _io
+import re
 import zipfile
 from pathlib import Path
 
@@ -184,5 +185,9 @@ def _normalise_zip(data: bytes) -> bytes:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 13, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2026-01-13T00:00:00Z\g<2>", data)
+            target.writestr(fixed, data)
     return out.getvalue()

@@ -242,6 +242,7 @@ def test_pdf_has_every_figure_and_a_plausible_number_of_a4_pages(fixture_root, t
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points
     assert _pdf_image_count(reader) == len(built.figures)
+    assert report_render.write_pdf(built, tmp_path / "r2.pdf").read_bytes() == path.read_bytes(), "deterministic"
 
 
 def test_word_file_has_every_figure_and_every_table(fixture_root, tmp_path):
@@ -262,6 +263,7 @@ def test_workbook_opens_and_every_sheet_has_its_headers(fixture_root, tmp_path, 
     monkeypatch.setattr(report_workbook, "declared_outputs", report.declared_outputs)
     path = report_workbook.write_workbook(built, tmp_path / "e.xlsx")
     _check_workbook(openpyxl.load_workbook(path), expected_tables=2)
+    assert report_workbook.write_workbook(built, tmp_path / "e2.xlsx").read_bytes() == path.read_bytes(), "deterministic"
 
 
 def _check_workbook(book, expected_tables: int):
