@@ -75,7 +75,13 @@ def format_value(value, fmt: str, lang: str) -> str:
     if isinstance(value, str):
         if value.strip().lower() in ("true", "false"):
             return i18n.yes_no(value.strip().lower() == "true", lang)
-        return value
+        try:  # a number in a column of mixed values (e.g. an item/value table)
+            number = float(value)
+        except ValueError:
+            return value
+        if fmt == "text" or not re.fullmatch(r"\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*", value):
+            return value
+        return format_value(number, "auto" if fmt in ("text", "yes_no") else fmt, lang)
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -187,7 +193,9 @@ def format_frame(frame: pd.DataFrame, spec: TableSpec, rules: list[dict], row_un
     columns = spec.columns or list(frame.columns)
     if spec.row_unit and spec.row_unit not in frame.columns:
         raise ReportBuildError(f"{where}: row_unit column {spec.row_unit!r} not in the table")
-    headers = [header(c, lang) for c in columns]
+    # a column shown translated (codes -> names) may have its own header, report.coltr.<column>
+    headers = [i18n.text(f"report.coltr.{c}", lang) if c in spec.translate and i18n.has(f"report.coltr.{c}")
+               else header(c, lang) for c in columns]
     formats = {c: column_format(c, rules, spec) for c in columns}
     numeric = {c: pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in columns}
     rows = []
