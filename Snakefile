@@ -66,6 +66,8 @@ if VARIANTS_DATA_SPEC:
 def notebook_params(notebook):
     """The parameters papermill injects into `notebook`, as a JSON string (a rule param)."""
     values = dict(EFFECTIVE_PARAMS.get(notebook, {}))
+    if "lang" in values:  # a notebook with a language parameter follows the report's language
+        values["lang"] = config.get("report_language", values["lang"])
     values["output_dir"] = OUT
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
@@ -83,6 +85,7 @@ include: "workflow/rules/market.smk"
 include: "workflow/rules/variants.smk"
 include: "workflow/rules/diagnostic.smk"
 include: "workflow/rules/sensitivity.smk"
+include: "workflow/rules/report.smk"
 
 
 NOTEBOOK_NAMES = sorted(path.stem for path in Path("notebooks").glob("*.ipynb"))
@@ -96,6 +99,7 @@ rule all:
         f"{OUT}/claims.csv",
         f"{OUT}/notebooks/90_claims_ledger.ipynb",
         expand(f"{OUT}/html/{{name}}.html", name=NOTEBOOK_NAMES),
+        REPORT_DELIVERABLES,
 
 
 rule notebook_html:

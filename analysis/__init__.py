@@ -1,6 +1,6 @@
 """Reproducible regeneration of a French study on the school EdTech market and public procurement.
 
-One module per part of the study (see STUDY brief in README):
+One module per part of the study (the README describes each part and its method):
 
 - :mod:`analysis.config`      every path, derived from the project root
 - :mod:`analysis.io`          atomic writes of tables and figures, YAML/CSV reading
@@ -10,7 +10,9 @@ One module per part of the study (see STUDY brief in README):
 - :mod:`analysis.countries`   country codes and French/English names
 - :mod:`analysis.oecd`        OECD procurement comparisons and the Eurostat cross-check
 - :mod:`analysis.download`    refresh of the OECD extract from the publisher's SDMX API
-- :mod:`analysis.plotting`    shared figure style (French labels, France highlighted, sources)
+- :mod:`analysis.plotting`    the one visual style (palette, France's colour, language-aware ticks)
+- :mod:`analysis.i18n`        the translation table and number formats (French by default, English)
+- :mod:`analysis.report`      the study report (HTML, PDF, Word), workbook and provenance annex
 """
 
 __version__ = "0.1.0"

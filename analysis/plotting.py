@@ -1,4 +1,10 @@
-"""Shared figure style: French labels by default, France highlighted, the source in a caption."""
+"""The package's one visual style: a seaborn theme, one colour-blind-safe palette, France always the
+same colour, sequential and diverging scales that are not red–green, language-aware tick labels.
+
+Every figure function of ``analysis/<part>_figures.py`` uses these constants, so a change here
+changes every figure of the study at once. The palette is Okabe and Ito's (2008) eight colours,
+distinguishable under the common forms of colour-vision deficiency.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,51 @@ matplotlib.use("Agg")  # figures are files; notebooks still display them inline 
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-FRANCE_COLOUR = "#1f3f99"      # blue: France
-HIGHLIGHT_COLOUR = "#e4572e"   # orange-red: reference lines and second highlight
-OTHER_COLOUR = "#b8bcc6"       # grey: other countries
-PALETTE = ["#1f3f99", "#e4572e", "#29a36a", "#f2a541", "#7b4fa3", "#5b6770"]
+#: Okabe–Ito palette (name: hex), in the order the package uses it.
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "bluish_green": "#009E73",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "sky_blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+
+FRANCE_COLOUR = OKABE_ITO["blue"]          # France, on every figure
+HIGHLIGHT_COLOUR = OKABE_ITO["vermillion"]  # reference lines (OECD averages) and second highlight
+OTHER_COLOUR = "#BBBBBB"                    # every other country / neutral bars
+#: Categorical palette (France's blue first); seaborn's default colour cycle.
+PALETTE = [OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "orange",
+                                        "reddish_purple", "sky_blue", "yellow", "black")]
+#: One colour per procurement-framework variant (today's baseline in grey).
+VARIANT_COLOURS = {
+    "V0": "#7F7F7F",
+    "V1": OKABE_ITO["orange"],
+    "V2": OKABE_ITO["bluish_green"],
+    "V3": OKABE_ITO["blue"],
+    "V4": OKABE_ITO["reddish_purple"],
+}
+#: Colour of a claim's status (ledger figures and the report's ledger table).
+STATUS_COLOURS = {
+    "reproduced": OKABE_ITO["bluish_green"],
+    "derived": OKABE_ITO["sky_blue"],
+    "input": "#999999",
+    "revised": OKABE_ITO["orange"],
+    "undecidable": OKABE_ITO["yellow"],
+    "discrepancy": OKABE_ITO["vermillion"],
+}
+#: Sequential scale (light to dark, perceptually uniform, readable in grey) and diverging scale
+#: (purple–orange: no red–green opposition). Use these names as ``cmap=``.
+SEQUENTIAL_CMAP = "cividis"
+DIVERGING_CMAP = "PuOr"
+GRID_COLOUR = "#E5E5E5"
+SOURCE_TEXT_COLOUR = "#444444"
 
 
 def set_style() -> None:
-    """Apply the package's style (call once per notebook)."""
+    """Apply the package's style (call once per notebook; the report's figures use it too)."""
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     plt.rcParams.update({
         "figure.dpi": 100,
@@ -26,12 +69,15 @@ def set_style() -> None:
         "font.family": "DejaVu Sans",
         "axes.spines.top": False,
         "axes.spines.right": False,
+        "grid.color": GRID_COLOUR,
+        "image.cmap": SEQUENTIAL_CMAP,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
     })
 
 
 def add_source(fig, text: str) -> None:
     """Write the source line under the figure (bottom left), as in a published chart."""
-    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color="#444444", wrap=True)
+    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color=SOURCE_TEXT_COLOUR, wrap=True)
 
 
 def percent_fr(value: float, decimals: int = 1) -> str:
@@ -45,33 +91,58 @@ def number_fr(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
-def _tick_fr(decimals: int | None):
+def localised_percent(value: float, lang: str = "fr", decimals: int = 1) -> str:
+    """``12,9 %`` (fr) or ``12.9%`` (en); see :func:`analysis.i18n.percent`."""
+    from analysis import i18n
+
+    return i18n.percent(value, lang, decimals)
+
+
+def _tick(lang: str, decimals: int | None):
+    from analysis import i18n
+
     def fmt(x, _pos=None):
         if decimals is not None:
-            return number_fr(x, decimals)
+            return i18n.number(x, lang, decimals)
         if abs(x) >= 10_000:
-            return number_fr(x, 0)
-        return f"{x:g}".replace(".", ",").replace("-", "\u2212")
+            return i18n.number(x, lang, 0)
+        text = f"{x:g}".replace("-", "\u2212")
+        return text.replace(".", ",") if lang == "fr" else text
     return fmt
 
 
-def french_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
-    """Tick labels of one axis with French decimal commas (and thin-space thousands from 10 000,
-    so that years stay as written)."""
+def _tick_fr(decimals: int | None):
+    return _tick("fr", decimals)
+
+
+def localise_axis(ax, axis: str = "y", lang: str = "fr", decimals: int | None = None) -> None:
+    """Tick labels of one axis in the language's number format (decimal comma and thin-space
+    thousands from 10 000 in French, so that years stay as written)."""
     from matplotlib.ticker import FuncFormatter
 
-    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(_tick_fr(decimals)))
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(_tick(lang, decimals)))
 
 
-def french_ticks(fig) -> None:
-    """French tick labels on every numeric axis of ``fig`` (axes whose labels matplotlib computes;
-    axes labelled with categories, dates or a log scale are left as they are)."""
+def french_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
+    """:func:`localise_axis` in French (kept for the figure functions that call it)."""
+    localise_axis(ax, axis, "fr", decimals)
+
+
+def localise_ticks(fig, lang: str = "fr") -> None:
+    """Tick labels in the language's number format on every numeric axis of ``fig`` (axes whose
+    labels matplotlib computes; axes labelled with categories, dates or a log scale are left as
+    they are)."""
     from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if type(axis.get_major_formatter()) is ScalarFormatter:
-                axis.set_major_formatter(FuncFormatter(_tick_fr(None)))
+                axis.set_major_formatter(FuncFormatter(_tick(lang, None)))
+
+
+def french_ticks(fig) -> None:
+    """:func:`localise_ticks` in French (kept for the figure functions that call it)."""
+    localise_ticks(fig, "fr")
 
 
 def show(fig, close: bool = True) -> None:

@@ -79,7 +79,9 @@ TOP_LEVEL_KEYS = {
     "study": "study-level settings shared by every notebook that uses them",
     "notebook_params": "{notebook: {parameter: value}} overrides of config/parameters/<notebook>.yaml",
     "variants_data": "changes to the variants' data (files, add, drop, scores, weight_profiles)",
+    "report_language": "language of the report, the notebooks' narrative and every figure: fr (default) or en",
 }
+REPORT_LANGUAGES = ("fr", "en")
 SCHEMA_FILE = "config/parameter_schema.yaml"
 PARAMETERS_DIR = "config/parameters"
 
@@ -243,6 +245,9 @@ def validate(document: Any, source: str = "scenario", root: Path | None = None,
     for key in document:
         if key not in TOP_LEVEL_KEYS:
             problems.append(f"{source}: {key}: unknown key ({_nearest(key, TOP_LEVEL_KEYS)})")
+    if "report_language" in document and document["report_language"] not in REPORT_LANGUAGES:
+        problems.append(f"{source}: report_language: not a supported language (found {document['report_language']!r}; "
+                        f"allowed: {', '.join(REPORT_LANGUAGES)})")
     study_keys = schema["study"]
     study = document.get("study") or {}
     if not isinstance(study, dict):
