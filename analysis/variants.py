@@ -1,4 +1,4 @@
-"""The procurement-framework variants (STUDY.md §2.3): variants as data, and their outcome model.
+"""The procurement-framework variants: variants as data, and their outcome model.
 
 1. **Variants are data.** One YAML file per variant in ``data/variants/`` (``V0_*.yaml`` ...):
    who buys, procedures per year at each level of government, orders placed without a tender,
