@@ -1,4 +1,4 @@
-"""Market sizing of school EdTech in France (STUDY.md §2.2): four approaches, ranges, sensitivity.
+"""Market sizing of school EdTech in France: four approaches, ranges, sensitivity.
 
 Inputs are data (``data/market/inputs.csv``): one row per input with a central ``value``, a
 ``low`` and a ``high``, a ``distribution`` for the Monte Carlo, a ``unit``, a ``source`` (a raw-row
@@ -18,10 +18,13 @@ Distributions (the Monte Carlo and the Sobol indices draw every input from its o
 The four approaches are pure, vectorised functions of a mapping ``input id -> value or array``:
 
 1. :func:`company_base` — firms from the Xerfi panel and the slides' shares;
-2. :func:`top_down` and :func:`oecd_gap` — GDP × procurement share × education share × digital
-   share, for the 2023 and 2025 vintages, and the gap to the OECD-average education share;
-3. :func:`bottom_up` (pupils, teachers, schools × spend each) and :func:`past_budgets` (Cour des
-   comptes 2019 spending per year);
+2. :func:`top_down` — on consistent bases: the world digital share of education spending × total
+   public education expenditure (COFOG GF09, TE); a digital share of procurement (an assumption)
+   × education procurement (OECD, both vintages; Eurostat P2 + P51G); :func:`oecd_gap` — the gap
+   to the OECD average in both forms (the slides' % of GDP, and the OECD education share applied
+   to France's procurement);
+3. :func:`bottom_up` (pupils, teachers, schools × spend each on resources, not equipment) and
+   :func:`past_budgets` (Cour des comptes 2019 spending per year, equipment included);
 4. :func:`funding_intensity` — France's share of world and European EdTech funding vs its share of
    world GDP.
 
@@ -52,6 +55,17 @@ EDUCATION_FACTS_RAW = config.RAW / "evidence" / "education_system_facts.csv"
 INPUTS_FILE = config.DATA / "market" / "inputs.csv"
 PROCESSED_VINTAGES = config.PROCESSED / "procurement_vintages.csv"
 PROCESSED_GDP = config.PROCESSED / "eurostat_gdp_annual.csv"
+PROCESSED_COFOG = config.PROCESSED / "eurostat_cofog_procurement.csv"
+#: The OECD part's processed tables the inputs file refers to, by the name the references use.
+PROCESSED_TABLES = {"procurement_vintages.csv": PROCESSED_VINTAGES, "eurostat_gdp_annual.csv": PROCESSED_GDP,
+                    "eurostat_cofog_procurement.csv": PROCESSED_COFOG}
+
+
+def read_processed(tables: Mapping[str, Path] | None = None) -> dict[str, pd.DataFrame]:
+    """The processed tables the inputs refer to (``{name: frame}``), read from data/processed
+    (a missing one is an error naming the command that builds it)."""
+    return {name: pd.read_csv(config.require(path, config.BUILD_PROCESSED))
+            for name, path in (tables or PROCESSED_TABLES).items()}
 
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "lognormal")
 QUALIFIERS = ("exact", "rounded", "about", "at_least", "at_most")
@@ -278,48 +292,102 @@ def company_base(p: Mapping) -> dict:
     """Firms of the Xerfi panel by segment, age and region; the school segment of the market.
 
     school_edtechs = active × school share; created_after_2015_min = active × share (a lower
-    bound: 'plus de 60 %'); idf_edtechs = active × Île-de-France share; school_segment_eur =
-    market (bn€) × school share, assuming revenue is spread like the number of firms.
+    bound: 'plus de 60 %'); idf_edtechs = active × Île-de-France share; revenue per firm = market
+    / active firms; school_segment_eur = market (bn€) × the school segment's share of *revenue*
+    (an assumption: the slides give a share of *firms*, and nothing says revenue is spread alike).
+    The market figure covers every segment and every payer (households and firms included).
     """
     active = p["edtech_active_2025"]
     return {
         "company_school_edtechs": active * p["edtech_school_share_pct"] / 100,
         "company_created_after_2015_min": active * p["edtech_created_after_2015_pct"] / 100,
         "company_idf_edtechs": active * p["edtech_idf_share_pct"] / 100,
-        "company_school_segment_eur": p["market_2023_beur"] * 1e9 * p["edtech_school_share_pct"] / 100,
+        "company_revenue_per_firm_eur": p["market_2023_beur"] * 1e9 / active,
+        "company_school_segment_eur": p["market_2023_beur"] * 1e9 * p["edtech_school_revenue_share_pct"] / 100,
     }
 
 
 VINTAGES = ("gaag2023", "gaag2025")
 
 
-def top_down(p: Mapping, vintage: str) -> dict:
-    """Public education procurement and its digital part, in euros, for one data vintage.
+def procurement_share_gdp_fra(p: Mapping, vintage: str):
+    """France's procurement as % of GDP in one vintage.
 
-    education procurement = GDP (M€ × 1e6) × procurement share of GDP × education share of
-    procurement; digital = that × digital share of education spending.
+    2023 vintage: not printed on the slides, implied by education procurement (% of GDP) / the
+    education share of procurement, so that the two drawn figures fix it jointly (their product
+    is the printed 0.9 % of GDP, read over its rounding); 2025 vintage: the OECD 2025 release.
     """
+    if vintage == "gaag2023":
+        return 100 * p["edu_pct_gdp_fra_gaag2023"] / p["edu_share_proc_fra_pct"]
+    if vintage == "gaag2025":
+        return p["proc_share_gdp_fra_gaag2025_pct"]
+    raise ValueError(f"unknown vintage {vintage!r}")
+
+
+def education_procurement_eur(p: Mapping, vintage: str):
+    """France's public education procurement in euros (OECD definition) for one vintage."""
     if vintage not in VINTAGES:
         raise ValueError(f"unknown vintage {vintage!r}")
-    education = (p["gdp_fra_2021_meur"] * 1e6 * p[f"proc_share_gdp_fra_{vintage}_pct"] / 100
-                 * p["edu_share_proc_fra_pct"] / 100)
-    return {
-        f"topdown_education_procurement_{vintage}_eur": education,
-        f"topdown_digital_{vintage}_eur": education * p["digital_share_education_pct"] / 100,
+    return p["gdp_fra_2021_meur"] * 1e6 * procurement_share_gdp_fra(p, vintage) / 100 * p["edu_share_proc_fra_pct"] / 100
+
+
+def top_down(p: Mapping) -> dict:
+    """Top-down estimates on consistent bases.
+
+    - digital share of *education expenditure*: the slides' 4 % is technology's share of all
+      education and training spending (world, every payer, wages included), so it applies to a
+      total: France's public education expenditure (COFOG GF09, TE) × that share. It measures
+      what French public education would spend on technology if it spent like the world average
+      of all payers; it is not a measured French figure;
+    - digital share of *procurement*: education procurement (OECD, both vintages; Eurostat COFOG
+      P2 + P51G of GF09) × a digital share of procurement, which no source in the package gives
+      (an assumption, see the inputs file);
+    - the procurement share of education expenditure (COFOG: P2 + P51G over TE of GF09), which
+      says how far apart the two bases are.
+    """
+    te = p["education_expenditure_fra_2021_meur"] * 1e6
+    cofog = p["education_procurement_cofog_fra_2021_meur"] * 1e6
+    out = {
+        "topdown_education_expenditure_eur": te,
+        "topdown_procurement_share_of_education_expenditure_pct": 100 * cofog / te,
+        "topdown_digital_of_education_expenditure_eur": te * p["digital_share_education_pct"] / 100,
+        "topdown_education_procurement_cofog_eur": cofog,
+        "topdown_digital_of_procurement_cofog_eur": cofog * p["digital_share_education_procurement_pct"] / 100,
     }
+    for vintage in VINTAGES:
+        education = education_procurement_eur(p, vintage)
+        out[f"topdown_education_procurement_{vintage}_eur"] = education
+        out[f"topdown_digital_of_procurement_{vintage}_eur"] = education * p["digital_share_education_procurement_pct"] / 100
+    return out
 
 
 def oecd_gap(p: Mapping, vintage: str) -> dict:
-    """What France would add, in euros, if education had the OECD-average share of its procurement.
+    """What France would add, in euros, to reach the OECD average, in the two forms of the comparison.
 
-    gap = GDP × France's procurement share × (OECD education share − France's education share);
-    its digital part = gap × digital share.
+    - ``gdp``, the slides' own comparison in % of GDP: GDP × (OECD education procurement % of GDP
+      − France's); 2023 vintage: the printed 1.4 % and 0.9 %; 2025 vintage: each procurement
+      share of the 2025 release × the cited education shares;
+    - ``share``: education given the OECD-average share of France's (larger) total procurement:
+      GDP × France's procurement share × (OECD education share − France's education share).
+    Each gap's digital part = gap × the digital share of procurement (assumption).
     """
-    gap = (p["gdp_fra_2021_meur"] * 1e6 * p[f"proc_share_gdp_fra_{vintage}_pct"] / 100
-           * (p["edu_share_proc_oecd_pct"] - p["edu_share_proc_fra_pct"]) / 100)
+    gdp = p["gdp_fra_2021_meur"] * 1e6
+    if vintage == "gaag2023":
+        oecd_pct, fra_pct = p["edu_pct_gdp_oecd_gaag2023"], p["edu_pct_gdp_fra_gaag2023"]
+    elif vintage == "gaag2025":
+        oecd_pct = p["proc_share_gdp_oecd_gaag2025_pct"] * p["edu_share_proc_oecd_pct"] / 100
+        fra_pct = p["proc_share_gdp_fra_gaag2025_pct"] * p["edu_share_proc_fra_pct"] / 100
+    else:
+        raise ValueError(f"unknown vintage {vintage!r}")
+    gap_gdp = gdp * (oecd_pct - fra_pct) / 100
+    gap_share = (gdp * procurement_share_gdp_fra(p, vintage) / 100
+                 * (p["edu_share_proc_oecd_pct"] - p["edu_share_proc_fra_pct"]) / 100)
+    digital = p["digital_share_education_procurement_pct"] / 100
     return {
-        f"oecd_gap_education_{vintage}_eur": gap,
-        f"oecd_gap_digital_{vintage}_eur": gap * p["digital_share_education_pct"] / 100,
+        f"oecd_gap_gdp_{vintage}_eur": gap_gdp,
+        f"oecd_gap_share_{vintage}_eur": gap_share,
+        f"oecd_gap_gdp_digital_{vintage}_eur": gap_gdp * digital,
+        f"oecd_gap_share_digital_{vintage}_eur": gap_share * digital,
     }
 
 
@@ -331,13 +399,17 @@ def bottom_up(p: Mapping) -> dict:
     by_pupil = pupils * p["spend_per_pupil_eur"]
     by_teacher = p["teachers"] * p["spend_per_teacher_eur"]
     by_school = schools * p["spend_per_school_eur"]
+    total = by_pupil + by_teacher + by_school
+    past = (p["local_authorities_digital_2013_2017_eur"] + p["state_digital_2013_2017_eur"]) / p["past_budget_years"]
     return {
         "pupils_total": pupils,
         "schools_total": schools,
         "bottomup_pupils_eur": by_pupil,
         "bottomup_teachers_eur": by_teacher,
         "bottomup_schools_eur": by_school,
-        "bottomup_total_eur": by_pupil + by_teacher + by_school,
+        "bottomup_total_eur": total,
+        "bottomup_per_pupil_eur": total / pupils,
+        "bottomup_share_of_past_public_digital_pct": 100 * total / past,
     }
 
 
@@ -374,8 +446,8 @@ def evaluate(p: Mapping) -> dict:
     """Every quantity of :data:`QUANTITIES` from one set of inputs (floats or arrays)."""
     out = {}
     out.update(company_base(p))
+    out.update(top_down(p))
     for vintage in VINTAGES:
-        out.update(top_down(p, vintage))
         out.update(oecd_gap(p, vintage))
     out.update(bottom_up(p))
     out.update(past_budgets(p))
@@ -393,7 +465,7 @@ class Quantity:
     note: str = ""
 
 
-_A1, _A2, _A3, _A4 = ("1. base d'entreprises", "2. descendante (marchés publics)", "3. ascendante (élèves)",
+_A1, _A2, _A3, _A4 = ("1. base d'entreprises", "2. descendante (dépense et achats publics)", "3. ascendante (élèves)",
                       "4. intensité de financement")
 QUANTITIES: dict[str, Quantity] = {
     "company_school_edtechs": Quantity(_A1, "EdTech du scolaire/parascolaire", "firms", "nearest firm",
@@ -402,24 +474,47 @@ QUANTITIES: dict[str, Quantity] = {
                                                "active EdTechs × share created after 2015 ('plus de': the central value is a lower bound; the high end is an assumption)."),
     "company_idf_edtechs": Quantity(_A1, "EdTech en Île-de-France", "firms", "nearest firm",
                                     "active EdTechs × Île-de-France share."),
-    "company_school_segment_eur": Quantity(_A1, "Base d'entreprises : segment scolaire du marché EdTech (marché 2023 × part scolaire)", "EUR", "nearest M€",
-                                           "Assumes revenue is spread like the number of firms; private (after-school) spending included."),
-    "topdown_education_procurement_gaag2023_eur": Quantity(_A2, "Achats publics d'éducation (édition 2023)", "EUR", "nearest M€",
-                                                           "GDP 2021 × procurement share (2023 edition, implied by education % of GDP / education share) × education share."),
-    "topdown_digital_gaag2023_eur": Quantity(_A2, "Descendante : achats publics numériques d'éducation (édition 2023)", "EUR", "nearest M€",
-                                             "education procurement × digital share (a world share, all payers: its use for French public procurement is an assumption)."),
-    "oecd_gap_education_gaag2023_eur": Quantity(_A2, "Écart à la part OCDE de l'éducation (édition 2023)", "EUR", "nearest M€",
-                                                "GDP × France's procurement share × (OECD education share − France's education share)."),
-    "oecd_gap_digital_gaag2023_eur": Quantity(_A2, "Descendante : écart à la part OCDE de l'éducation, part numérique (édition 2023)", "EUR", "nearest M€",
-                                              "The gap × the digital share."),
-    "topdown_education_procurement_gaag2025_eur": Quantity(_A2, "Achats publics d'éducation (édition 2025)", "EUR", "nearest M€",
-                                                           "GDP 2021 × procurement share (OECD 2025 release) × education share."),
-    "topdown_digital_gaag2025_eur": Quantity(_A2, "Descendante : achats publics numériques d'éducation (édition 2025)", "EUR", "nearest M€",
-                                             "education procurement × digital share."),
-    "oecd_gap_education_gaag2025_eur": Quantity(_A2, "Écart à la part OCDE de l'éducation (édition 2025)", "EUR", "nearest M€",
-                                                "GDP × procurement share (2025 release) × (OECD education share − France's education share)."),
-    "oecd_gap_digital_gaag2025_eur": Quantity(_A2, "Descendante : écart à la part OCDE de l'éducation, part numérique (édition 2025)", "EUR", "nearest M€",
-                                              "The gap × the digital share."),
+    "company_revenue_per_firm_eur": Quantity(_A1, "Chiffre d'affaires moyen par EdTech (marché 2023 / EdTech actives)", "EUR", "nearest 0.1 M€",
+                                             "market / active firms: far above what a young sector of small firms earns, so the market figure "
+                                             "likely covers more than the firms counted (publishers' digital sales, training providers, platforms)."),
+    "company_school_segment_eur": Quantity(_A1, "Segment scolaire du marché EdTech, tous financeurs (marché 2023 × part scolaire du chiffre d'affaires)", "EUR", "nearest 10 M€",
+                                           "market × school share of revenue (an assumption: the slides give a share of firms); every payer "
+                                           "(households, after-school), not public spending."),
+    "topdown_education_expenditure_eur": Quantity(_A2, "Dépense publique totale d'éducation 2021 (COFOG GF09, TE)", "EUR", "nearest M€",
+                                                  "Eurostat gov_10a_exp, general government, total expenditure of function GF09 (wages included)."),
+    "topdown_procurement_share_of_education_expenditure_pct": Quantity(_A2, "Part des achats (P2 + P51G) dans la dépense publique d'éducation", "%", "0.1 pt",
+                                                                      "Eurostat COFOG GF09: (P2 + P51G) / TE; D632 is absent from the extract."),
+    "topdown_digital_of_education_expenditure_eur": Quantity(_A2, "Descendante A : part numérique mondiale × dépense publique totale d'éducation", "EUR", "nearest 10 M€",
+                                                             "What French public education would spend on technology at the world share of all payers (4 %, range 2-8 %); "
+                                                             "a consistent base for that share, not a measured French figure."),
+    "topdown_education_procurement_cofog_eur": Quantity(_A2, "Achats publics d'éducation 2021 (Eurostat, P2 + P51G de GF09)", "EUR", "nearest M€",
+                                                        "lower bound of the OECD measure (no D632)."),
+    "topdown_digital_of_procurement_cofog_eur": Quantity(_A2, "Descendante B : part numérique des achats (hypothèse) × achats d'éducation (Eurostat)", "EUR", "nearest 10 M€",
+                                                         "education procurement (COFOG) × digital share of procurement (assumption)."),
+    "topdown_education_procurement_gaag2023_eur": Quantity(_A2, "Achats publics d'éducation (OCDE, édition 2023)", "EUR", "nearest M€",
+                                                           "GDP 2021 × education procurement % of GDP (the printed 0.9 %)."),
+    "topdown_digital_of_procurement_gaag2023_eur": Quantity(_A2, "Descendante B : part numérique des achats (hypothèse) × achats d'éducation (OCDE, édition 2023)", "EUR", "nearest 10 M€",
+                                                            "education procurement × digital share of procurement (assumption)."),
+    "topdown_education_procurement_gaag2025_eur": Quantity(_A2, "Achats publics d'éducation (OCDE, édition 2025)", "EUR", "nearest M€",
+                                                           "GDP 2021 × procurement share (OECD 2025 release) × education share (2023 edition)."),
+    "topdown_digital_of_procurement_gaag2025_eur": Quantity(_A2, "Descendante B : part numérique des achats (hypothèse) × achats d'éducation (OCDE, édition 2025)", "EUR", "nearest 10 M€",
+                                                            "education procurement × digital share of procurement (assumption)."),
+    "oecd_gap_gdp_gaag2023_eur": Quantity(_A2, "Écart à l'OCDE en % du PIB (comparaison des diapositives, édition 2023)", "EUR", "nearest 0.1 bn€",
+                                          "GDP × (1.4 % − 0.9 %), the printed figures read over their rounding."),
+    "oecd_gap_share_gaag2023_eur": Quantity(_A2, "Écart à la part OCDE de l'éducation dans les achats (édition 2023)", "EUR", "nearest 0.1 bn€",
+                                            "GDP × France's procurement share × (OECD education share − France's)."),
+    "oecd_gap_gdp_digital_gaag2023_eur": Quantity(_A2, "Écart en % du PIB, part numérique (édition 2023)", "EUR", "nearest 10 M€",
+                                                  "the gap × the digital share of procurement (assumption)."),
+    "oecd_gap_share_digital_gaag2023_eur": Quantity(_A2, "Écart à la part OCDE, part numérique (édition 2023)", "EUR", "nearest 10 M€",
+                                                    "the gap × the digital share of procurement (assumption)."),
+    "oecd_gap_gdp_gaag2025_eur": Quantity(_A2, "Écart à l'OCDE en % du PIB (édition 2025)", "EUR", "nearest 0.1 bn€",
+                                          "GDP × (OECD procurement share × OECD education share − France's, 2025 release)."),
+    "oecd_gap_share_gaag2025_eur": Quantity(_A2, "Écart à la part OCDE de l'éducation dans les achats (édition 2025)", "EUR", "nearest 0.1 bn€",
+                                            "GDP × procurement share (2025 release) × (OECD education share − France's)."),
+    "oecd_gap_gdp_digital_gaag2025_eur": Quantity(_A2, "Écart en % du PIB, part numérique (édition 2025)", "EUR", "nearest 10 M€",
+                                                  "the gap × the digital share of procurement (assumption)."),
+    "oecd_gap_share_digital_gaag2025_eur": Quantity(_A2, "Écart à la part OCDE, part numérique (édition 2025)", "EUR", "nearest 10 M€",
+                                                    "the gap × the digital share of procurement (assumption)."),
     "pupils_total": Quantity(_A3, "Élèves (premier + second degré)", "pupils", "nearest thousand",
                              "primary + secondary pupils (rentrée 2024)."),
     "schools_total": Quantity(_A3, "Établissements (écoles, collèges, lycées)", "schools", "exact",
@@ -427,10 +522,16 @@ QUANTITIES: dict[str, Quantity] = {
     "bottomup_pupils_eur": Quantity(_A3, "Ascendante : part élèves", "EUR", "nearest M€", "pupils × €/pupil."),
     "bottomup_teachers_eur": Quantity(_A3, "Ascendante : part enseignants", "EUR", "nearest M€", "teachers × €/teacher (assumptions)."),
     "bottomup_schools_eur": Quantity(_A3, "Ascendante : part établissements", "EUR", "nearest M€", "schools × €/school."),
-    "bottomup_total_eur": Quantity(_A3, "Ascendante : budget annuel en ressources numériques", "EUR", "nearest M€",
-                                   "pupils × €/pupil + teachers × €/teacher + schools × €/school, per year."),
-    "past_public_digital_annual_eur": Quantity(_A3, "Dépense publique annuelle en numérique éducatif 2013–2017", "EUR", "nearest M€",
+    "bottomup_total_eur": Quantity(_A3, "Ascendante : budget public annuel en ressources numériques (hors équipement)", "EUR", "nearest 10 M€",
+                                   "pupils × €/pupil + teachers × €/teacher + schools × €/school, per year; resources and services, "
+                                   "not equipment."),
+    "bottomup_per_pupil_eur": Quantity(_A3, "Ascendante : budget par élève", "EUR per pupil", "nearest €",
+                                       "bottom-up total / pupils."),
+    "past_public_digital_annual_eur": Quantity(_A3, "Dépense publique annuelle en numérique éducatif 2013–2017, équipement compris", "EUR", "nearest 10 M€",
                                                "(local authorities + State spending over 2013–2017) / number of years; equipment included."),
+    "bottomup_share_of_past_public_digital_pct": Quantity(_A3, "Ressources (ascendante) en % de la dépense numérique publique 2013–2017, équipement compris", "%", "1 pt",
+                                                          "bottom-up total / past annual public digital spending: the resources' share of "
+                                                          "all digital spending this estimate implies (the sources give no split)."),
     "past_local_authority_share_pct": Quantity(_A3, "Part des collectivités dans cette dépense", "%", "0.1 pt",
                                                "local authorities / (local authorities + State)."),
     "funding_fra_share_world_pct": Quantity(_A4, "Part de la France dans les levées mondiales", "%", "0.01 pt",
@@ -443,25 +544,31 @@ QUANTITIES: dict[str, Quantity] = {
                                                "world funding × France's share of world GDP."),
     "funding_intensity_ratio": Quantity(_A4, "Intensité de financement (part des levées / part du PIB)", "ratio", "0.01",
                                         "1 = funding in line with GDP weight."),
-    "reference_market_2023_eur": Quantity("0. repère (diapositives)", "Marché EdTech français 2023, tous segments (diapositives)",
+    "reference_market_2023_eur": Quantity("0. repère (diapositives)", "Marché EdTech français 2023, tous segments et tous financeurs (diapositives)",
                                           "EUR", "0.1 bn€ (as printed)",
-                                          "Reference mark: the slides' market estimate (all segments, private spending included)."),
+                                          "The slides' market estimate (all segments, private spending included): another quantity "
+                                          "than public school spending."),
 }
 
-#: The reference marks of the approaches figure: (quantity, label).
-REFERENCE_QUANTITIES = ["reference_market_2023_eur", "past_public_digital_annual_eur"]
+#: The reference mark of the approaches figure (same kind of quantity: public spending).
+REFERENCE_QUANTITIES = ["past_public_digital_annual_eur"]
 
-#: The market-size quantities in euros compared in the approaches figure.
+#: The market-size quantities in euros compared in the approaches figure (each measures another
+#: thing: the labels say which).
 EURO_MARKET_QUANTITIES = [
     "company_school_segment_eur",
-    "topdown_digital_gaag2023_eur",
-    "topdown_digital_gaag2025_eur",
-    "oecd_gap_digital_gaag2023_eur",
-    "oecd_gap_digital_gaag2025_eur",
+    "topdown_digital_of_education_expenditure_eur",
+    "topdown_digital_of_procurement_cofog_eur",
+    "topdown_digital_of_procurement_gaag2023_eur",
+    "topdown_digital_of_procurement_gaag2025_eur",
     "bottomup_total_eur",
 ]
+#: The gaps to the OECD average (education procurement, euros), both forms, both vintages.
+GAP_QUANTITIES = ["oecd_gap_gdp_gaag2023_eur", "oecd_gap_share_gaag2023_eur",
+                  "oecd_gap_gdp_gaag2025_eur", "oecd_gap_share_gaag2025_eur"]
 #: The quantities whose sensitivity is analysed (tornado, Monte Carlo, Sobol).
-SENSITIVITY_QUANTITIES = ["bottomup_total_eur", "topdown_digital_gaag2025_eur"]
+SENSITIVITY_QUANTITIES = ["bottomup_total_eur", "topdown_digital_of_education_expenditure_eur",
+                          "topdown_digital_of_procurement_gaag2025_eur"]
 #: The headline for the variants part: the annual public budget for school digital resources.
 BUDGET_QUANTITY = "bottomup_total_eur"
 
@@ -626,228 +733,53 @@ def drivers(sobol: pd.DataFrame, quantity: str, threshold: float = 0.05) -> list
 # 6. The table the variants part reads
 # --------------------------------------------------------------------------------------------
 
-BUDGET_COLUMNS = ["quantity", "low", "central", "high", "unit", "source"]
+BUDGET_COLUMNS = ["quantity", "low", "central", "median", "high", "unit", "source"]
 
 
 def budget_for_variants(inputs: pd.DataFrame, summary: pd.DataFrame, seed: int, n: int) -> pd.DataFrame:
-    """``market_budget_for_variants.csv``: one row per quantity (low, central, high, unit, source).
+    """``market_budget_for_variants.csv``: one row per quantity (low, central, median, high, unit, source).
 
-    annual_public_digital_resources_budget_eur: the bottom-up budget (central inputs), low and high
-    = its Monte Carlo 5th and 95th percentiles; pupils and schools: their input ranges; the
-    top-down digital spending (2025 vintage) and the local authorities' share of past spending are
-    given for reference.
+    annual_public_digital_resources_budget_eur: the bottom-up budget at central inputs
+    (``central``: the inputs' modes or mid-points), the Monte Carlo median beside it (``median``),
+    low and high = its Monte Carlo 5th and 95th percentiles; pupils and schools: their input
+    ranges (median = central); the top-down figure on total public education expenditure and the
+    local authorities' share of past spending are given for reference.
     """
     mc = summary.set_index("quantity")
     ids = " ".join(relevant_inputs(inputs, BUDGET_QUANTITY))
+    centre = evaluate(central(inputs))
 
     def from_mc(name):
-        return float(mc.at[name, "p05"]), float(evaluate(central(inputs))[name]), float(mc.at[name, "p95"])
+        return (float(mc.at[name, "p05"]), float(centre[name]), float(mc.at[name, "p50"]),
+                float(mc.at[name, "p95"]))
 
     rows = []
-    low, mid, high = from_mc(BUDGET_QUANTITY)
-    rows.append(("annual_public_digital_resources_budget_eur", low, mid, high, "EUR per year",
+    low, mid, median, high = from_mc(BUDGET_QUANTITY)
+    rows.append(("annual_public_digital_resources_budget_eur", low, mid, median, high, "EUR per year",
                  "Approach 3 (bottom-up, analysis.market.bottom_up): pupils x EUR/pupil + teachers x EUR/teacher + "
-                 f"schools x EUR/school, data/market/inputs.csv; central at central inputs; low/high = Monte Carlo "
-                 f"P5/P95 (seed {seed}, n {n}) over {ids}"))
+                 f"schools x EUR/school, data/market/inputs.csv; resources, not equipment; central at central inputs; "
+                 f"median, low/high = Monte Carlo P50, P5/P95 (seed {seed}, n {n}) over {ids}"))
     for name, quantity, unit, source in [
         ("pupils", "pupils_total", "pupils", "pupils_primary + pupils_secondary (data/raw/evidence/education_system_facts.csv, "
                                               "rentrée 2024); range = input ranges"),
         ("schools", "schools_total", "schools", "écoles + collèges + lycées (data/raw/evidence/education_system_facts.csv, 2024)"),
     ]:
         low, mid, high = input_range(inputs, quantity)
-        rows.append((name, low, mid, high, unit, source))
-    low, mid, high = from_mc("topdown_digital_gaag2025_eur")
-    rows.append(("topdown_public_digital_education_eur", low, mid, high, "EUR per year",
-                 "Approach 2 (top-down, 2025 vintage): GDP 2021 x procurement share x education share x digital share; "
+        rows.append((name, low, mid, mid, high, unit, source))
+    low, mid, median, high = from_mc("topdown_digital_of_education_expenditure_eur")
+    rows.append(("topdown_digital_of_education_expenditure_eur", low, mid, median, high, "EUR per year",
+                 "Approach 2A (top-down): COFOG GF09 total expenditure 2021 x world digital share of education spending; "
                  f"low/high = Monte Carlo P5/P95 (seed {seed}, n {n}); for comparison, not the allocated budget"))
     low, mid, high = input_range(inputs, "past_local_authority_share_pct")
-    rows.append(("local_authority_share_of_public_digital_spending_pct", low, mid, high, "%",
+    rows.append(("local_authority_share_of_public_digital_spending_pct", low, mid, mid, high, "%",
                  "Cour des comptes 2019: local authorities about EUR 2 bn vs State about EUR 0.3 bn over 2013-2017 "
                  "(digital education as a whole); range = input ranges"))
     return pd.DataFrame(rows, columns=BUDGET_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
-# 7. Figures (labels in French)
+# 7. Funding shares (the figures are in analysis.market_figures)
 # --------------------------------------------------------------------------------------------
-
-def _meur(x: float) -> str:
-    from analysis.plotting import number_fr
-    return f"{number_fr(x / 1e6)} M€"
-
-
-APPROACH_COLOURS = {"1": "#29a36a", "2": "#5b6770", "3": "#1f3f99", "4": "#7b4fa3"}
-
-
-def approaches_figure(approaches: pd.DataFrame, references: list[tuple[str, float]],
-                      funding: pd.DataFrame, source: str):
-    """Left: ranges (low–high bar, central dot) of the euro market sizes, with reference marks.
-    Right: funding intensity (France's share of world funding against its share of world GDP), with
-    the European total implied by France's share of European funding."""
-    import matplotlib.pyplot as plt
-
-    from analysis.plotting import FRANCE_COLOUR, HIGHLIGHT_COLOUR, OTHER_COLOUR, add_source, percent_fr
-
-    euro = approaches.set_index("quantity").loc[EURO_MARKET_QUANTITIES].reset_index()
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 6.2), gridspec_kw={"width_ratios": [2.4, 1]})
-    y = np.arange(len(euro))[::-1]
-    for yi, row in zip(y, euro.itertuples()):
-        colour = APPROACH_COLOURS[row.approach[0]]
-        ax.plot([row.low / 1e6, row.high / 1e6], [yi, yi], color=colour, lw=9, alpha=0.3, solid_capstyle="butt")
-        ax.plot(row.central / 1e6, yi, "o", color=colour, ms=9)
-        ax.annotate(_meur(row.central), (row.central / 1e6, yi), xytext=(0, 10), textcoords="offset points",
-                    ha="center", fontsize=8.5, color=colour, fontweight="bold")
-        for end, align in ((row.low, "right"), (row.high, "left")):
-            ax.annotate(_meur(end), (end / 1e6, yi), xytext=(-6 if align == "right" else 6, -3),
-                        textcoords="offset points", ha=align, va="center", fontsize=7.5, color="#555555")
-    labels = [_wrap(label, 46) + ("\n(budget retenu pour les variantes)" if q == BUDGET_QUANTITY else "")
-              for q, label in zip(euro["quantity"], euro["label_fr"])]
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=8.5)
-    ax.set_ylim(-0.7, len(euro) - 0.3)
-    ax.grid(axis="y", visible=False)
-    styles = ["--", ":", "-."]
-    for k, (label, value) in enumerate(references):
-        ax.axvline(value / 1e6, color=HIGHLIGHT_COLOUR, ls=styles[k % 3], lw=1.4, label=f"{_wrap(label, 60)} : {_meur(value)}")
-    upper = max(euro["high"].max(), max(v for _, v in references)) / 1e6
-    ax.set_xlim(0, upper * 1.12)
-    ax.set_xlabel("M€ par an (barre : fourchette basse–haute des entrées ; point : valeur centrale)")
-    ax.set_title("Taille du marché des ressources numériques scolaires selon les approches", fontsize=11)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), fontsize=8, frameon=False, ncol=1)
-
-    shares = funding.set_index("measure")
-    values = shares.loc[["share_world_funding", "share_world_gdp"]]
-    names = ["Part des levées\nEdTech mondiales (2024)", "Part du PIB\nmondial"]
-    bars = ax2.bar(names, values["central"], color=[FRANCE_COLOUR, OTHER_COLOUR], width=0.6,
-                   yerr=[values["central"] - values["low"], values["high"] - values["central"]], capsize=4)
-    for bar, v in zip(bars, values["central"]):
-        ax2.annotate(percent_fr(v, 2 if v < 2 else 1), (bar.get_x() + bar.get_width() / 2, v), xytext=(0, 6),
-                     textcoords="offset points", ha="center", fontsize=10, fontweight="bold")
-    europe = shares.loc["share_europe_funding"]
-    implied = shares.loc["europe_implied_musd"]
-    ax2.text(0.5, 0.97, f"France : {percent_fr(europe['central'], 0)} des levées européennes\n"
-                        f"⇒ total européen implicite ≈ {implied['central']:.0f} M$\n"
-                        f"({implied['low']:.0f}–{implied['high']:.0f} M$ selon l'arrondi)",
-             transform=ax2.transAxes, ha="center", va="top", fontsize=8.5,
-             bbox={"boxstyle": "round", "facecolor": "#f3f4f7", "edgecolor": "#cccccc"})
-    ax2.set_ylabel("% (France)")
-    ax2.set_ylim(0, values["high"].max() * 1.9)
-    ax2.grid(axis="x", visible=False)
-    ax2.set_title("Levées de fonds EdTech : la France\nsous-représentée par rapport à son PIB", fontsize=11)
-    ax2.tick_params(axis="x", labelsize=8.5)
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-    return "\n".join(textwrap.wrap(text, width))
-
-
-def tornado_figure(tornado_table: pd.DataFrame, quantities: list[str], source: str, top: int = 8):
-    """One panel per quantity: bars from the output at the input's low to the output at its high."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from analysis.plotting import FRANCE_COLOUR, HIGHLIGHT_COLOUR, add_source
-
-    counts = [min(top, int((tornado_table["quantity"] == q).sum())) for q in quantities]
-    fig, axes = plt.subplots(len(quantities), 1, figsize=(10, 1.8 + 0.75 * sum(counts) + 0.6 * len(quantities)),
-                             squeeze=False, gridspec_kw={"height_ratios": [c + 0.8 for c in counts]})
-    for ax, name in zip(axes[:, 0], quantities):
-        rows = tornado_table[tornado_table["quantity"] == name].head(top).iloc[::-1]
-        middle = rows["output_central"].iloc[0] / 1e6
-        y = np.arange(len(rows))
-        low_out, high_out = rows["output_at_low"] / 1e6, rows["output_at_high"] / 1e6
-        ax.barh(y, low_out - middle, left=middle, color=HIGHLIGHT_COLOUR, alpha=0.85, height=0.6)
-        ax.barh(y, high_out - middle, left=middle, color=FRANCE_COLOUR, alpha=0.85, height=0.6)
-        for yi, lo, hi in zip(y, low_out, high_out):
-            for value in (lo, hi):
-                if abs(value - middle) > 0.02 * middle:
-                    ax.annotate(f"{value:,.0f}".replace(",", "\u202f"), (value, yi),
-                                xytext=(4 if value > middle else -4, 0), textcoords="offset points",
-                                ha="left" if value > middle else "right", va="center", fontsize=7.5)
-        ax.axvline(middle, color="#333333", lw=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels([f"{_wrap(r.label_fr, 42)}\n[{_num(r.input_low)} – {_num(r.input_high)} {_unit_fr(r.unit)}]"
-                            for r in rows.itertuples()], fontsize=8)
-        ax.set_ylim(-0.6, len(rows) - 0.4)
-        ax.grid(axis="y", visible=False)
-        lo_all, hi_all = min(low_out.min(), middle), max(high_out.max(), middle)
-        pad = 0.12 * (hi_all - lo_all)
-        ax.set_xlim(lo_all - pad, hi_all + pad)
-        ax.set_title(f"{QUANTITIES[name].label_fr}\n(valeur centrale {_meur(middle * 1e6)})", fontsize=10)
-        ax.set_xlabel("M€ par an")
-    axes[0, 0].legend(handles=[Patch(color=HIGHLIGHT_COLOUR, label="entrée à sa valeur basse"),
-                               Patch(color=FRANCE_COLOUR, label="entrée à sa valeur haute")],
-                      loc="lower right", fontsize=8)
-    fig.suptitle("Sensibilité de la taille du marché à chaque entrée (une à la fois, les autres à leur valeur centrale)",
-                 fontweight="bold", fontsize=11)
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
-
-_UNITS_FR = {"EUR per pupil per year": "€/élève/an", "EUR per teacher per year": "€/enseignant/an",
-             "EUR per school per year": "€/établissement/an", "%": "%", "% of procurement": "% des achats",
-             "% of GDP": "% du PIB", "pupils": "élèves", "teachers": "enseignants", "M EUR": "M€"}
-
-
-def _unit_fr(unit: str) -> str:
-    return _UNITS_FR.get(unit, unit)
-
-
-def _num(x: float) -> str:
-    from analysis.plotting import number_fr
-    if abs(x) >= 1e6:
-        return f"{number_fr(x / 1e6, 2)} M"
-    return number_fr(x, 0) if float(x).is_integer() or abs(x) >= 100 else number_fr(x, 2)
-
-
-def monte_carlo_figure(draws: pd.DataFrame, summary: pd.DataFrame, quantities: list[str],
-                       references: list[tuple[str, float]], source: str):
-    """One histogram per quantity (M€, shared axis), with P5, P50, P95 and the reference marks."""
-    import matplotlib.pyplot as plt
-
-    from analysis.plotting import FRANCE_COLOUR, HIGHLIGHT_COLOUR, PALETTE, add_source, number_fr
-
-    stats_table = summary.set_index("quantity")
-    upper = max(max(np.percentile(draws[q], 99.5) for q in quantities), max(v for _, v in references)) / 1e6 * 1.05
-    bins = np.linspace(0, upper, 80)
-    colours = [FRANCE_COLOUR, PALETTE[5], PALETTE[2]]
-    fig, axes = plt.subplots(len(quantities), 1, figsize=(10, 2.2 + 2.6 * len(quantities)), sharex=True, squeeze=False)
-    styles = ["--", "-."]
-    for ax, colour, name in zip(axes[:, 0], colours, quantities):
-        values = draws[name] / 1e6
-        beyond = float((values > upper).mean())
-        ax.hist(values.clip(upper=upper), bins=bins, color=colour, alpha=0.55)
-        top = ax.get_ylim()[1]
-        for q, label, height, side in (("p05", "P5", 0.97, -1), ("p50", "P50", 0.97, 1), ("p95", "P95", 0.75, 1)):
-            x = stats_table.at[name, q] / 1e6
-            ax.axvline(x, color=colour, ls="-" if q == "p50" else ":", lw=1.4)
-            ax.annotate(f"{label}\n{_meur(stats_table.at[name, q])}", (x, top * height), xytext=(4 * side, 0),
-                        textcoords="offset points", ha="left" if side > 0 else "right", va="top", fontsize=8,
-                        color=colour, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                                            "alpha": 0.85})
-        for k, (label, value) in enumerate(references):
-            ax.axvline(value / 1e6, color=HIGHLIGHT_COLOUR, ls=styles[k % 2], lw=1.3,
-                       label=f"{_wrap(label, 48)} : {_meur(value)}" if ax is axes[0, 0] else None)
-        title = QUANTITIES[name].label_fr
-        if beyond > 0:
-            title += f" ({number_fr(100 * beyond, 1)} % des tirages au-delà de {_meur(upper * 1e6)}, regroupés à droite)"
-        ax.set_title(_wrap(title, 95), fontsize=10)
-        ax.set_ylabel("Nombre de tirages")
-        ax.grid(axis="x", visible=False)
-    axes[-1, 0].set_xlabel("M€ par an")
-    axes[-1, 0].set_xlim(0, upper)
-    n = int(stats_table.at[quantities[0], "n"])
-    fig.suptitle(f"Distribution Monte Carlo de la taille du marché ({number_fr(n)} tirages)", fontweight="bold")
-    axes[0, 0].legend(loc="center right", fontsize=8, frameon=True, title="Repères", title_fontsize=8)
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig
-
 
 def funding_shares(inputs: pd.DataFrame) -> pd.DataFrame:
     """France's share of world funding, of European funding and of world GDP (low, central, high)."""

@@ -1,4 +1,4 @@
-"""Multi-criteria comparison of the procurement-framework variants (STUDY.md §2.3, layer 2).
+"""Multi-criteria comparison of the procurement-framework variants.
 
 Data (``data/variants/``):
 

@@ -1,4 +1,4 @@
-"""Sensitivity of the variants' comparison (STUDY.md §2.4): how confident can a reader be in the
+"""Sensitivity of the variants' comparison: how confident can a reader be in the
 recommended variant, and what would have to be true for another one to win?
 
 Four analyses, each a set of pure functions (numpy arrays whose last two axes are variants and
@@ -136,9 +136,18 @@ def weight_sweep(values_vc, weights, criterion: int, t) -> np.ndarray:
     return mcda.weighted_totals(np.asarray(values_vc, dtype=float), swept_weights(weights, criterion, t))
 
 
-def _first_on_segments(values_vc: np.ndarray, weights: np.ndarray, criterion: int):
+#: Two weighted totals closer than this are a tie, not a reversal (floating point would otherwise
+#: report a crossing at 0.9999999999999998 between two variants that tie at weight 1).
+TIE_TOLERANCE = 1e-9
+
+
+def _first_on_segments(values_vc: np.ndarray, weights: np.ndarray, criterion: int,
+                       incumbent: int | None = None, tolerance: float = TIE_TOLERANCE):
     """Breakpoints 0 = b_0 < ... < b_m = 1 of the weight of ``criterion`` between which the
-    first-ranked variant is constant, and that variant on each segment (exact: totals are lines)."""
+    first-ranked variant is constant, and that variant on each segment (exact: totals are lines).
+
+    Near-ties are not reversals: crossings within ``tolerance`` of 0 or 1 are dropped, and on a
+    segment where ``incumbent`` is within ``tolerance`` of the best total it stays first."""
     rest = 1.0 - weights[criterion]
     own = values_vc[:, criterion]                                          # slope part: t * x_vj
     others = (values_vc @ weights - weights[criterion] * own) / rest      # (1 - t) * S_v
@@ -150,13 +159,18 @@ def _first_on_segments(values_vc: np.ndarray, weights: np.ndarray, criterion: in
         for b in range(a + 1, n):
             if slope[a] != slope[b]:
                 t_star = (others[b] - others[a]) / (slope[a] - slope[b])
-                if 0 < t_star < 1:
+                if tolerance < t_star < 1 - tolerance:
                     crossings.append(t_star)
     points = np.unique(np.concatenate([[0.0, 1.0], crossings]))
     middles = (points[:-1] + points[1:]) / 2
     totals = others[None, :] + middles[:, None] * slope[None, :]
     firsts = np.argmax(totals, axis=1)
-    return points, firsts
+    if incumbent is not None:
+        tied = totals[:, incumbent] >= totals.max(axis=1) - tolerance
+        firsts[tied] = incumbent
+    # merge neighbouring segments with the same first variant (a crossing of two other lines)
+    keep = np.concatenate([[True], firsts[1:] != firsts[:-1]])
+    return np.concatenate([points[:-1][keep], [1.0]]), firsts[keep]
 
 
 def rank_reversal_thresholds(values_vc, weights, criterion_ids: list[str], variant_ids: list[str],
@@ -169,7 +183,7 @@ def rank_reversal_thresholds(values_vc, weights, criterion_ids: list[str], varia
     current_first = int(np.argmax(values_vc @ weights))
     rows = []
     for j, criterion in enumerate(criterion_ids):
-        points, firsts = _first_on_segments(values_vc, weights, j)
+        points, firsts = _first_on_segments(values_vc, weights, j, incumbent=current_first)
         w = weights[j]
         segment = int(np.clip(np.searchsorted(points, w, side="right") - 1, 0, len(firsts) - 1))
         first = firsts[segment]
@@ -381,16 +395,29 @@ def gap_model(comparison: Comparison, pair: tuple[str, str], profile_weights: np
 # 4. Other aggregation methods
 # --------------------------------------------------------------------------------------------
 
-def topsis(values_vc, weights) -> np.ndarray:
-    """TOPSIS closeness (..., V) on values already in [0, 1] (the value functions play the role
-    of TOPSIS's normalisation): weighted Euclidean distances to the best and worst value of each
-    criterion among the variants; closeness = d− / (d+ + d−), 1 = at the ideal."""
+TOPSIS_CONVENTIONS = ("hwang_yoon", "weighted_distance")
+
+
+def topsis(values_vc, weights, convention: str = "hwang_yoon") -> np.ndarray:
+    """TOPSIS closeness (..., V) on values already normalised (here the value functions in [0, 1]
+    play the role of TOPSIS's normalisation); 1 = at the ideal.
+
+    ``convention="hwang_yoon"`` (the standard form of Hwang and Yoon 1981, as in pymcdm and
+    pyrepo-mcda): the weighted normalised matrix v = w × r, ideal and anti-ideal = the best and
+    worst v of each criterion among the variants, Euclidean distances on v, so that each squared
+    difference carries w². ``convention="weighted_distance"``: distances weighted by w (not w²),
+    the form this package used before, kept to report the difference.
+    closeness = d− / (d+ + d−).
+    """
+    if convention not in TOPSIS_CONVENTIONS:
+        raise ValueError(f"unknown TOPSIS convention {convention!r} (known: {', '.join(TOPSIS_CONVENTIONS)})")
     values_vc = np.asarray(values_vc, dtype=float)
     weights = mcda.normalise_weights(weights)[..., None, :]
+    factor = weights ** 2 if convention == "hwang_yoon" else weights
     ideal = values_vc.max(axis=-2, keepdims=True)
     anti = values_vc.min(axis=-2, keepdims=True)
-    d_plus = np.sqrt((weights * (values_vc - ideal) ** 2).sum(axis=-1))
-    d_minus = np.sqrt((weights * (values_vc - anti) ** 2).sum(axis=-1))
+    d_plus = np.sqrt((factor * (values_vc - ideal) ** 2).sum(axis=-1))
+    d_minus = np.sqrt((factor * (values_vc - anti) ** 2).sum(axis=-1))
     total = d_plus + d_minus
     return np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
 
@@ -438,6 +465,21 @@ def method_agreement(central: np.ndarray, weights: pd.DataFrame, variant_ids: li
     return pd.DataFrame(rows)
 
 
+def topsis_conventions(central: np.ndarray, weights: pd.DataFrame, variant_ids: list[str]) -> pd.DataFrame:
+    """Per profile: the TOPSIS ranking under the standard Hwang–Yoon convention (used in the
+    comparison) and under the weighted-distance form, and whether they differ."""
+    rows = []
+    for profile, w in weights.iterrows():
+        order = {}
+        for convention in TOPSIS_CONVENTIONS:
+            rank = mcda.ranks(topsis(central, w.to_numpy(), convention))
+            order[convention] = " > ".join(variant_ids[i] for i in np.argsort(rank, kind="stable"))
+        rows.append({"profile": profile, "ranking_hwang_yoon": order["hwang_yoon"],
+                     "ranking_weighted_distance": order["weighted_distance"],
+                     "rankings_differ": order["hwang_yoon"] != order["weighted_distance"]})
+    return pd.DataFrame(rows)
+
+
 def first_choice_agreement(values_nvc, weights_nc, threshold: float, variant_ids: list[str]) -> pd.DataFrame:
     """Over joint samples of values and weights: the share of samples in which each method puts
     each variant first, and the share in which the three methods agree on the first variant."""
@@ -454,7 +496,74 @@ def first_choice_agreement(values_nvc, weights_nc, threshold: float, variant_ids
 
 
 # --------------------------------------------------------------------------------------------
-# 5. Summaries
+# 5. What the lead rests on: modelled against judged criteria
+# --------------------------------------------------------------------------------------------
+
+CRITERION_KINDS = {"quantitative": "modelled", "qualitative": "judged"}
+
+
+def lead_decomposition(central: np.ndarray, weights: pd.DataFrame, criteria: pd.DataFrame,
+                       variant_ids: list[str]) -> pd.DataFrame:
+    """Per profile: the lead of the first variant over the second split into the contributions of
+    the modelled (quantitative, from the outcome model) and judged (qualitative scores) criteria,
+    each contribution = sum of w_j × (x_first,j − x_second,j); the judged criteria's share of the
+    weight and of the lead; the ranking on the modelled criteria alone (weights renormalised), the
+    first variant's rank there; and the first variant if the first two swapped their judged scores."""
+    central = np.asarray(central, dtype=float)
+    judged = (criteria["kind"] == "qualitative").to_numpy()
+    rows = []
+    for profile, w in weights.iterrows():
+        w = mcda.normalise_weights(w.to_numpy())
+        totals = central @ w
+        order = np.argsort(-totals, kind="stable")
+        first, second = int(order[0]), int(order[1])
+        contribution = w * (central[first] - central[second])
+        lead = float(contribution.sum())
+        lead_judged = float(contribution[judged].sum())
+        w_model = np.where(judged, 0.0, w)
+        model_totals = central @ (w_model / w_model.sum())
+        model_rank = mcda.ranks(model_totals)
+        swapped = central.copy()
+        swapped[first, judged], swapped[second, judged] = central[second, judged], central[first, judged]
+        rows.append({"profile": profile, "first": variant_ids[first], "second": variant_ids[second],
+                     "lead": lead, "lead_modelled": lead - lead_judged, "lead_judged": lead_judged,
+                     "judged_share_of_lead": lead_judged / lead if lead > 0 else np.nan,
+                     "judged_weight_share": float(w[judged].sum()),
+                     "first_on_modelled_only": variant_ids[int(np.argmax(model_totals))],
+                     "rank_of_first_on_modelled_only": int(model_rank[first]),
+                     "first_if_judged_scores_swapped": variant_ids[int(np.argmax(swapped @ w))]})
+    return pd.DataFrame(rows)
+
+
+def lead_by_criterion(central: np.ndarray, weights: pd.DataFrame, criteria: pd.DataFrame,
+                      variant_ids: list[str]) -> pd.DataFrame:
+    """Per profile and criterion: w_j × (x_first,j − x_second,j), the criterion's contribution to
+    the first variant's lead over the second (long table; kind = modelled or judged)."""
+    central = np.asarray(central, dtype=float)
+    rows = []
+    for profile, w in weights.iterrows():
+        w = mcda.normalise_weights(w.to_numpy())
+        order = np.argsort(-(central @ w), kind="stable")
+        first, second = int(order[0]), int(order[1])
+        for j, c in enumerate(criteria.itertuples()):
+            rows.append({"profile": profile, "first": variant_ids[first], "second": variant_ids[second],
+                         "criterion": c.criterion, "kind": CRITERION_KINDS[c.kind], "weight": float(w[j]),
+                         "contribution": float(w[j] * (central[first, j] - central[second, j]))})
+    return pd.DataFrame(rows)
+
+
+def first_share_without_judged(values_nvc, weights_nc, criteria: pd.DataFrame) -> np.ndarray:
+    """Share of joint draws (V,) in which each variant ranks first when only the modelled criteria
+    count (the drawn weights restricted to them and renormalised)."""
+    modelled = (criteria["kind"] == "quantitative").to_numpy()
+    values_nvc = np.asarray(values_nvc, dtype=float)[..., modelled]
+    weights_nc = mcda.normalise_weights(np.asarray(weights_nc, dtype=float)[..., modelled])
+    firsts = np.argmax(mcda.weighted_totals(values_nvc, weights_nc), axis=-1)
+    return np.bincount(firsts, minlength=values_nvc.shape[-2]) / len(firsts)
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Summaries
 # --------------------------------------------------------------------------------------------
 
 def distribution_summary(values: np.ndarray, central: float) -> dict[str, float]:
@@ -478,11 +587,19 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}\u202f%"
 
 
+def share_first_uniform(uniform: pd.DataFrame, variant_id: str) -> float:
+    """Rank-1 acceptability of ``variant_id`` in the SMAA table."""
+    return float(uniform.set_index("variant_id").at[variant_id, "rank_1"])
+
+
 def conclusion_fr(recommendation: pd.DataFrame, uniform: pd.DataFrame, by_profile: pd.DataFrame,
                   thresholds: pd.DataFrame, agreement: pd.DataFrame, gap_sobol: pd.DataFrame,
-                  comparison: Comparison, factor_labels: dict[str, str], reference_profile: str) -> str:
+                  comparison: Comparison, factor_labels: dict[str, str], reference_profile: str,
+                  lead: pd.DataFrame | None = None, first_share_modelled_only: float | None = None) -> str:
     """The answer of the sensitivity analyses in French: how confident a reader can be in the
-    recommended variant, and what would have to be true for another one to win."""
+    recommended variant, what its lead rests on (``lead``: :func:`lead_decomposition`;
+    ``first_share_modelled_only``: its share of first places under random weights when only the
+    modelled criteria count), and what would have to be true for another one to win."""
     names = dict(zip(comparison.criteria["criterion"], comparison.criteria["name_fr"]))
     profile_fr = {p: comparison.weights.attrs["profiles"][p]["name_fr"] for p in comparison.weights.index}
     firsts = recommendation["first"].unique().tolist()
@@ -498,8 +615,25 @@ def conclusion_fr(recommendation: pd.DataFrame, uniform: pd.DataFrame, by_profil
     rival = share.drop(best).idxmax()
     profile_shares = by_profile.set_index("profile")[best]
     same_first = agreement.groupby("profile")["first"].nunique().eq(1)
-    parts = [opening,
-             f"Poids tirés au hasard et paramètres et notes tirés dans leurs fourchettes, {best} est premier dans "
+    parts = [opening]
+    if lead is not None:
+        own = lead[lead["first"] == best]
+        judged = own["judged_share_of_lead"]
+        modelled_first = int((lead["first_on_modelled_only"] == lead["first"]).sum())
+        basis = ("les critères jugés (notes qualitatives)" if float(judged.median()) > 0.5
+                 else "les critères modélisés (modèle de résultats)")
+        sentence = (f"Son avance repose d'abord sur {basis} : les critères jugés portent "
+                    f"{_pct(lead['judged_weight_share'].min())} à {_pct(lead['judged_weight_share'].max())} du poids des profils "
+                    f"et fournissent {_pct(judged.min())} à {_pct(judged.max())} de l'avance de {best} sur la deuxième variante ; "
+                    f"sur les seuls critères modélisés, la variante première l'est encore pour {modelled_first} profil(s) sur {len(lead)}")
+        if first_share_modelled_only is not None:
+            sentence += (f", et la part des tirages où {best} est première passe de {_pct(share_first_uniform(uniform, best))} "
+                         f"à {_pct(first_share_modelled_only)} sans les critères jugés")
+        swapped = lead["first_if_judged_scores_swapped"] != lead["first"]
+        if swapped.all():
+            sentence += " ; si les deux premières échangeaient leurs notes jugées, la deuxième passerait première pour tous les profils"
+        parts.append(sentence + ".")
+    parts += [f"Poids tirés au hasard et paramètres et notes tirés dans leurs fourchettes, {best} est premier dans "
              f"{_pct(share[best])} des tirages (suivant : {rival}, {_pct(share[rival])}) ; avec les poids de chaque profil, "
              f"dans {_pct(profile_shares.min())} à {_pct(profile_shares.max())} des tirages.",
              ("TOPSIS et PROMETHEE II donnent le même premier que la somme pondérée pour tous les profils."
@@ -523,7 +657,8 @@ def conclusion_fr(recommendation: pd.DataFrame, uniform: pd.DataFrame, by_profil
         parts.append(f"Avec le profil « {profile_fr[reference_profile]} », aucun poids d'un seul critère, de 0 à 100 %, ne fait perdre "
                      f"la première place à {best}.")
     top = gap_sobol[gap_sobol["output"] == "gap"].sort_values("ST", ascending=False).head(3)
-    parts.append(f"L'écart {best} − {reference['second']} dépend surtout de : "
+    parts.append(f"Dans les fourchettes des paramètres et des notes, la dispersion de l'écart {best} − {reference['second']} "
+                 "(non sa taille) dépend surtout de : "
                  + ", ".join(f"{factor_labels.get(r.factor, r.factor)} (S_T = {number_fr(r.ST, 2)})"
                              for r in top.itertuples()) + ".")
     return " ".join(parts)

@@ -64,9 +64,10 @@ def weight_sweep_figure(central: np.ndarray, weights: np.ndarray, comparison: se
         notes = []
         for side in ("below", "above"):
             value = row[f"threshold_{side}"]
-            if not pd.isna(value):
+            if not pd.isna(value) and 0 < value < 1:      # a threshold outside (0, 1) is never printed
                 ax.axvline(value, color="#b03a2e", ls=":", lw=1.2)
-                notes.append(f"{row[f'first_{side}']} si {'<' if side == 'below' else '>'} {percent_fr(100 * value, 0)}")
+                decimals = 0 if 0.5 <= 100 * value <= 99.5 else 1
+                notes.append(f"{row[f'first_{side}']} si {'<' if side == 'below' else '>'} {percent_fr(100 * value, decimals)}")
         ax.text(0.98, 0.04, "\n".join(notes) if notes else "aucune inversion",
                 transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
                 color="#b03a2e" if notes else "#555555",
@@ -254,6 +255,63 @@ def method_figure(agreement: pd.DataFrame, profile_names: dict[str, str], varian
     ax.tick_params(axis="y", labelsize=8.5)
     ax.set_title("Rang des variantes selon la méthode d'agrégation (1 = première)\n"
                  "τ : corrélation de Kendall avec le rang de la somme pondérée", fontsize=11)
+    fig.tight_layout()
+    add_source(fig, source)
+    return fig
+
+
+def lead_figure(lead_long: pd.DataFrame, lead: pd.DataFrame, criteria: pd.DataFrame, profile_names: dict[str, str],
+                source: str, lang: str = "fr"):
+    """Per profile, the first variant's lead over the second split by criterion: modelled criteria
+    in blues, judged ones in oranges (stacked from zero, negative contributions to the left), the
+    total gap as a black mark and the judged criteria's share of it written at the right."""
+    import matplotlib.pyplot as plt
+
+    from analysis import i18n
+
+    i18n.check_language(lang)
+    names = dict(zip(criteria["criterion"], criteria["name_fr"] if lang == "fr" else criteria["criterion"]))
+    kinds = dict(zip(criteria["criterion"], criteria["kind"]))
+    modelled = [c for c in criteria["criterion"] if kinds[c] == "quantitative"]
+    judged = [c for c in criteria["criterion"] if kinds[c] == "qualitative"]
+    blues = plt.get_cmap("Blues")(np.linspace(0.45, 0.9, max(len(modelled), 1)))
+    oranges = plt.get_cmap("Oranges")(np.linspace(0.35, 0.85, max(len(judged), 1)))
+    colours = {**dict(zip(modelled, blues)), **dict(zip(judged, oranges))}
+    profiles = lead["profile"].tolist()
+    fig, ax = plt.subplots(figsize=(12, 1.0 * len(profiles) + 3.2))
+    y = np.arange(len(profiles))[::-1]
+    for yi, profile in zip(y, profiles):
+        rows = lead_long[lead_long["profile"] == profile].set_index("criterion")
+        left_pos, left_neg = 0.0, 0.0
+        for criterion in modelled + judged:
+            value = float(rows.at[criterion, "contribution"])
+            start = left_pos if value >= 0 else left_neg + value
+            ax.barh(yi, abs(value), left=start, color=colours[criterion], height=0.6, edgecolor="white", linewidth=0.5,
+                    label=i18n.text("sensitivity.fig.lead." + ("modelled" if criterion in modelled else "judged"), lang,
+                                    name=names[criterion]) if yi == y[0] else None)
+            if value >= 0:
+                left_pos += value
+            else:
+                left_neg += value
+        row = lead.set_index("profile").loc[profile]
+        ax.plot([row["lead"]] * 2, [yi - 0.38, yi + 0.38], color="black", lw=2.2,
+                label=i18n.text("sensitivity.fig.lead.total", lang) if yi == y[0] else None)
+        ax.annotate(i18n.text("sensitivity.fig.lead.share", lang, share=i18n.percent(100 * row["judged_share_of_lead"], lang, 0)),
+                    (max(left_pos, row["lead"]), yi), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9)
+    ax.axvline(0, color="#333333", lw=1)
+    ax.set_yticks(y)
+    table = lead.set_index("profile")
+    ax.set_yticklabels([i18n.text("sensitivity.fig.lead.row", lang, profile=profile_names.get(p, p),
+                                  first=table.at[p, "first"], second=table.at[p, "second"]) for p in profiles], fontsize=9)
+    low = min(0.0, float(lead_long.groupby("profile")["contribution"].apply(lambda s: s[s < 0].sum()).min()))
+    high = float(lead_long.groupby("profile")["contribution"].apply(lambda s: s[s > 0].sum()).max())
+    ax.set_xlim(low * 1.15 - 0.005, high * 1.45)
+    from matplotlib.ticker import FuncFormatter
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: i18n.number(x, lang, 2)))
+    ax.set_xlabel(i18n.text("sensitivity.fig.lead.xlabel", lang), fontsize=9)
+    ax.set_title(textwrap.fill(i18n.text("sensitivity.fig.lead.title", lang), 90), fontsize=11)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
     fig.tight_layout()
     add_source(fig, source)
     return fig

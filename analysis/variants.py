@@ -1,4 +1,4 @@
-"""The procurement-framework variants (STUDY.md §2.3): variants as data, and their outcome model.
+"""The procurement-framework variants: variants as data, and their outcome model.
 
 1. **Variants are data.** One YAML file per variant in ``data/variants/`` (``V0_*.yaml`` ...):
    who buys, procedures per year at each level of government, orders placed without a tender,
@@ -316,8 +316,8 @@ def with_market_inputs(parameters: pd.DataFrame, market: pd.DataFrame, budget_co
     used as central (``low``, ``central`` or ``high``); the range stays low-high.
     """
     for column in (budget_column, pupils_column):
-        if column not in ("low", "central", "high"):
-            raise VariantError(f"market table: column {column!r} is not one of low, central, high")
+        if column not in ("low", "central", "median", "high"):
+            raise VariantError(f"market table: column {column!r} is not one of low, central, median, high")
     rows = {"budget_eur": "annual_public_digital_resources_budget_eur", "pupils": "pupils"}
     chosen = {"budget_eur": budget_column, "pupils": pupils_column}
     table = parameters.copy()

@@ -1,4 +1,4 @@
-"""Sensitivity analyses of the variants' comparison (STUDY.md §2.4): exact rank-reversal
+"""Sensitivity analyses of the variants' comparison: exact rank-reversal
 thresholds, SMAA-2, SALib wrappers (tested on Ishigami's analytic Sobol indices and on a linear
 model's elementary effects), TOPSIS and PROMETHEE II on hand-computed cases, and the gap model
 against the comparison of notebook 04."""
@@ -239,3 +239,73 @@ def test_conclusion_names_the_first_variant_and_the_nearest_reversal(comparison)
         name = comparison.criteria.set_index("criterion").at[nearest["criterion"].iloc[0], "name_fr"]
         assert f"« {name} »" in text
     assert "Budget (S_T = 0,40)" in text
+
+
+# ---- near-ties, TOPSIS conventions, what the lead rests on -----------------------------------
+
+NEAR_TIE_VALUES = np.array([[0.2, 0.8, 0.9], [0.2, 0.5, 0.4]])   # equal on the swept criterion: a tie at weight 1
+NEAR_TIE_WEIGHTS = np.array([0.51, 0.06, 0.42])
+
+
+def test_a_tie_at_full_weight_is_not_a_reversal():
+    """Floating point puts the two lines' crossing just below 1 (0.9999999999999999); with the
+    tolerance no reversal is reported, without it one is."""
+    points, _ = sensitivity._first_on_segments(NEAR_TIE_VALUES, mcda.normalise_weights(NEAR_TIE_WEIGHTS), 0,
+                                               incumbent=0, tolerance=0.0)
+    assert len(points) > 2 and 1 - 1e-12 < points[-2] < 1     # the spurious crossing, without tolerance
+    table = sensitivity.rank_reversal_thresholds(NEAR_TIE_VALUES, NEAR_TIE_WEIGHTS, ["a", "b", "c"], ["A", "B"])
+    row = table.set_index("criterion").loc["a"]
+    assert np.isnan(row["threshold_above"]) and np.isnan(row["threshold_below"])
+    # every reported threshold lies strictly inside (0, 1)
+    shown = table[["threshold_below", "threshold_above"]].stack()
+    assert ((shown > 0) & (shown < 1)).all()
+
+
+def test_topsis_against_the_published_example():
+    """Papathanasiou and Ploskas (2018), TOPSIS, in Multiple Criteria Decision Aid (Springer), the
+    example also used in pyrepo-mcda's tests: vector normalisation, weights 0.4/0.3/0.1/0.2,
+    closeness 0.387, 0.327, 0.391, 0.615, 0.868, 0.493 (three decimals)."""
+    matrix = np.array([[8, 7, 2, 1], [5, 3, 7, 5], [7, 5, 6, 4], [9, 9, 7, 3], [11, 10, 3, 7], [6, 9, 5, 4]], float)
+    normalised = matrix / np.sqrt((matrix ** 2).sum(axis=0))
+    closeness = sensitivity.topsis(normalised, [0.4, 0.3, 0.1, 0.2])
+    assert np.round(closeness, 3).tolist() == [0.387, 0.327, 0.391, 0.615, 0.868, 0.493]
+    other = sensitivity.topsis(normalised, [0.4, 0.3, 0.1, 0.2], convention="weighted_distance")
+    assert np.round(other, 3).tolist() != [0.387, 0.327, 0.391, 0.615, 0.868, 0.493]
+    with pytest.raises(ValueError, match="convention"):
+        sensitivity.topsis(normalised, [0.4, 0.3, 0.1, 0.2], convention="nope")
+
+
+def test_topsis_conventions_table_names_both_rankings():
+    values = np.array([[1.0, 0.0, 0.0], [0.0, 0.9, 0.9], [0.55, 0.5, 0.5]])
+    weights = pd.DataFrame([[0.6, 0.2, 0.2]], index=["p"], columns=["a", "b", "c"])
+    table = sensitivity.topsis_conventions(values, weights, ["A", "B", "C"]).set_index("profile")
+    for convention, column in (("hwang_yoon", "ranking_hwang_yoon"), ("weighted_distance", "ranking_weighted_distance")):
+        rank = mcda.ranks(sensitivity.topsis(values, weights.loc["p"].to_numpy(), convention))
+        assert table.at["p", column].split(" > ")[0] == "ABC"[int(np.argmin(rank))]
+    assert table.at["p", "rankings_differ"] == (table.at["p", "ranking_hwang_yoon"] != table.at["p", "ranking_weighted_distance"])
+
+
+LEAD_CRITERIA = pd.DataFrame({"criterion": ["cost", "label"], "kind": ["quantitative", "qualitative"]})
+
+
+def test_lead_decomposition_by_hand():
+    # A leads B only through the judged criterion; on the modelled one alone B is first
+    values = np.array([[0.4, 0.9], [0.6, 0.3], [0.1, 0.1]])
+    weights = pd.DataFrame([[0.5, 0.5]], index=["p"], columns=["cost", "label"])
+    row = sensitivity.lead_decomposition(values, weights, LEAD_CRITERIA, ["A", "B", "C"]).iloc[0]
+    assert (row["first"], row["second"]) == ("A", "B")                    # 0.65 > 0.45
+    assert row["lead"] == pytest.approx(0.2)
+    assert row["lead_modelled"] == pytest.approx(0.5 * (0.4 - 0.6))      # -0.1
+    assert row["lead_judged"] == pytest.approx(0.5 * (0.9 - 0.3))        # 0.3
+    assert row["judged_share_of_lead"] == pytest.approx(1.5)
+    assert row["judged_weight_share"] == pytest.approx(0.5)
+    assert row["first_on_modelled_only"] == "B" and row["rank_of_first_on_modelled_only"] == 2
+    assert row["first_if_judged_scores_swapped"] == "B"                  # B: 0.3 + 0.45 against A: 0.2 + 0.15
+    long = sensitivity.lead_by_criterion(values, weights, LEAD_CRITERIA, ["A", "B", "C"])
+    assert long.groupby("kind")["contribution"].sum().to_dict() == pytest.approx({"modelled": -0.1, "judged": 0.3})
+
+
+def test_first_share_without_judged_criteria():
+    values = np.array([[[0.4, 0.9], [0.6, 0.3]], [[0.7, 0.9], [0.6, 0.3]]])   # two draws
+    weights = np.array([[0.5, 0.5], [0.2, 0.8]])
+    assert sensitivity.first_share_without_judged(values, weights, LEAD_CRITERIA).tolist() == [0.5, 0.5]

@@ -1,4 +1,4 @@
-"""The variants part (STUDY.md §2.3): variant files, evidence, parameter table, SALib problem and
+"""The variants part: variant files, evidence, parameter table, SALib problem and
 the vectorised outcome model, checked on hand-computed cases."""
 
 from __future__ import annotations

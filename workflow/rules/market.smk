@@ -1,5 +1,5 @@
-# Market sizing of school EdTech in France (STUDY.md §2.2): notebook 03.
-# Reads the OECD part's processed tables (GDP, procurement vintages), two raw transcriptions and
+# Market sizing of school EdTech in France: notebook 03.
+# Reads the OECD part's processed tables (GDP, procurement vintages, COFOG education expenditure), two raw transcriptions and
 # the model inputs (data/market/inputs.csv, or the scenario's inputs_file).
 MARKET_RAW = [
     "data/raw/slides/edtech_market_figures.csv",
@@ -16,6 +16,7 @@ rule market_notebook:
         data=[
             f"{PROCESSED}/procurement_vintages.csv",
             f"{PROCESSED}/eurostat_gdp_annual.csv",
+            f"{PROCESSED}/eurostat_cofog_procurement.csv",
         ],
         raw=MARKET_RAW,
         raw_checked=[checked(path) for path in MARKET_RAW],

@@ -1,4 +1,4 @@
-# Sensitivity of the variants' comparison (STUDY.md §2.4): weights one at a time, SMAA-2, Sobol
+# Sensitivity of the variants' comparison: weights one at a time, SMAA-2, Sobol
 # indices and Morris screening of the model and of the gap between the two first variants, other
 # aggregation methods; notebook 05. Reads the same data as notebook 04 (VARIANTS_DATA, evidence)
 # and the market part's budget from the same output root. It registers no claims (the slides show
@@ -22,6 +22,7 @@ rule sensitivity_notebook:
             f"{OUT}/figures/sensitivity_gap_sobol_morris.png",
             f"{OUT}/figures/sensitivity_outcomes_sobol.png",
             f"{OUT}/figures/sensitivity_method_agreement.png",
+            f"{OUT}/figures/sensitivity_lead_decomposition.png",
         ],
         tables=[
             f"{OUT}/tables/sensitivity_recommendation.csv",
@@ -34,6 +35,9 @@ rule sensitivity_notebook:
             f"{OUT}/tables/sensitivity_method_agreement.csv",
             f"{OUT}/tables/sensitivity_method_first_choice.csv",
             f"{OUT}/tables/sensitivity_summary.csv",
+            f"{OUT}/tables/sensitivity_lead_decomposition.csv",
+            f"{OUT}/tables/sensitivity_lead_by_criterion.csv",
+            f"{OUT}/tables/sensitivity_topsis_conventions.csv",
         ],
     params:
         parameters=notebook_params("05_sensitivity"),

@@ -1,4 +1,4 @@
-# The procurement-framework variants (STUDY.md §2.3): outcome model and multi-criteria comparison,
+# The procurement-framework variants: outcome model and multi-criteria comparison,
 # notebook 04. Reads the practices part's country map (notebook 02) and the market part's budget
 # (notebook 03) from the same output root.
 VARIANTS_DATA = sorted(str(p) for p in Path("data/variants").glob("*.yaml")) + sorted(
