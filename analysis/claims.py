@@ -166,11 +166,10 @@ def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict:
     """The thresholds and reading ranges of the verbal claims, ``{claim_id: spec}`` (validated;
     an error names the file and the field)."""
     document = read_yaml(path)
-    try:
-        jsonschema.validate(document, THRESHOLDS_SCHEMA)
-    except jsonschema.ValidationError as error:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ClaimsError(f"{path}: field {where}: {error.message}") from None
+    violations = schema_violations(document, THRESHOLDS_SCHEMA)
+    if violations:
+        shown = path.relative_to(config.ROOT) if path.is_relative_to(config.ROOT) else path
+        raise ClaimsError("\n".join(f"{shown}: field {where}: {message}" for where, message in violations))
     return document["claims"]
 
 
