@@ -211,7 +211,7 @@ def finding_practices(results: Results) -> list[Span]:
 def finding_market(results: Results) -> list[Span]:
     lang = results.lang
     budget = results.row("market_budget_for_variants", "quantity", "annual_public_digital_resources_budget_eur")
-    topdown = results.row("market_budget_for_variants", "quantity", "topdown_public_digital_education_eur")
+    topdown = results.row("market_budget_for_variants", "quantity", "topdown_digital_of_education_expenditure_eur")
     link = table_anchor("market_budget_for_variants")
 
     def meur(x):
