@@ -147,3 +147,16 @@ def test_cluster_profile_fans_out_one_page_job_per_authority(tmp_path, method):
     assert result.returncode == 0, result.stderr + result.stdout
     jobs = _planned_jobs(result.stdout)
     assert jobs["diagnostic_page"] == 30 and jobs["diagnostic_check"] == 30 and jobs["diagnostic_summary"] == 1
+
+
+def test_summary_of_many_authorities_keeps_a_readable_figure(method):
+    lines = intake.synthetic_lines(60, method, seed=11)
+    categories = diagnostic.aggregate_lines(lines, method, keys=["authority_id"])
+    authorities = [diagnostic.Authority(id=a, name_fr=f"Collectivité {a}", kind="synthetic", description="test",
+                                        reference_year=2026, categories=c.drop(columns=["authority_id", "reference_year"])
+                                        .reset_index(drop=True))
+                   for a, c in categories.groupby("authority_id", sort=False)]
+    tidy, summary = diagnostic.batch(authorities, method)
+    page = diagnostic_pages.summary_page(authorities, tidy, summary, method)
+    assert page.count("<li><a href=") == 60 and page.count("<tr>") == 61
+    assert f"les {diagnostic_pages.MAX_AUTHORITIES_IN_FIGURE} collectivités aux plus fortes dépenses hors UE" in page
