@@ -91,8 +91,10 @@ def test_default_plan_builds_a_page_for_a_private_file_and_the_notebook_never_re
     result = _run(project, "-n", "--forceall", "reports/diagnostic/index.html", "reports/notebooks/06_territorial_diagnostic.ipynb")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "reports/diagnostic/ville_privee.html" in result.stdout
-    notebook_job = result.stdout.split("rule diagnostic_notebook:")[1].split("\n\n")[0]
-    assert "input:" in notebook_job and "data/private" not in notebook_job
+    after = result.stdout.split("rule diagnostic_notebook:")[1]
+    notebook_inputs = next(line for line in after.splitlines() if line.strip().startswith("input:"))
+    assert "data/diagnostic/authorities/exemple_tie_break.yaml" in notebook_inputs
+    assert "data/private" not in notebook_inputs
 
 
 def test_private_authority_pages_bad_file_and_adding_an_authority(tmp_path):
