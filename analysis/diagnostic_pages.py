@@ -25,6 +25,8 @@ import pandas as pd
 from analysis import diagnostic, diagnostic_figures, i18n
 from analysis.diagnostic import Authority, Method
 
+MAX_AUTHORITIES_IN_FIGURE = 40
+
 STYLE = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:2px solid #1f3f99;padding-bottom:.2em}
@@ -209,7 +211,13 @@ def summary_page(authorities: list[Authority], tidy: pd.DataFrame, summary: pd.D
                  lang: str = "fr", href=lambda authority_id: f"{authority_id}.html") -> str:
     """The page comparing every authority (HTML, self-contained), with a link to each page."""
     source = i18n.text("diagnostic.source.batch", lang, n=len(summary))
-    figure = diagnostic_figures.batch_summary_figure(summary, tidy, method, source, lang=lang)
+    shown = summary
+    if len(summary) > MAX_AUTHORITIES_IN_FIGURE:   # a readable figure: the largest non-EU spend first
+        keep = summary.nlargest(MAX_AUTHORITIES_IN_FIGURE, "non_eu_eur").index
+        shown = summary.loc[sorted(keep)]
+        source = _t("page.figure_subset", lang, n=MAX_AUTHORITIES_IN_FIGURE) + " " + source
+    figure = diagnostic_figures.batch_summary_figure(shown, tidy[tidy["authority_id"].isin(shown["authority_id"])],
+                                                     method, source, lang=lang)
     labels = dict(zip(method.categories["id"], method.categories["label_fr"]))
     rows = []
     for r in summary.itertuples():
@@ -248,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     page.add_argument("file")
     page.add_argument("--out", required=True)
     summary = sub.add_parser("summary", help="the summary page and the batch tables of several authorities")
-    summary.add_argument("files", nargs="+")
+    summary.add_argument("files", nargs="+", help="authority files or folders of them")
     summary.add_argument("--out-dir", required=True)
     for p in (page, summary):
         p.add_argument("--method", default=str(diagnostic.METHOD_FILE.relative_to(diagnostic.config.ROOT)))
@@ -262,7 +270,14 @@ def main(argv: list[str] | None = None) -> int:
             write_text(authority_page(authority, method, args.lang), args.out)
             print(args.out)
             return 0
-        authorities, errors = diagnostic.check_files([diagnostic.config.resolve(f) for f in args.files], method)
+        files = []
+        for given in args.files:
+            path = diagnostic.config.resolve(given)
+            if path.is_dir():
+                files += diagnostic.authority_files(path)
+            elif path.suffix:          # a file (a folder that does not exist holds no authority)
+                files.append(path)
+        authorities, errors = diagnostic.check_files(files, method)
         if errors:
             raise diagnostic.DiagnosticError("\n".join(errors))
     except diagnostic.DiagnosticError as error:

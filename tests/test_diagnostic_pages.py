@@ -91,8 +91,10 @@ def test_default_plan_builds_a_page_for_a_private_file_and_the_notebook_never_re
     result = _run(project, "-n", "--forceall", "reports/diagnostic/index.html", "reports/notebooks/06_territorial_diagnostic.ipynb")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "reports/diagnostic/ville_privee.html" in result.stdout
-    notebook_job = result.stdout.split("rule diagnostic_notebook:")[1].split("\n\n")[0]
-    assert "input:" in notebook_job and "data/private" not in notebook_job
+    after = result.stdout.split("rule diagnostic_notebook:")[1]
+    notebook_inputs = next(line for line in after.splitlines() if line.strip().startswith("input:"))
+    assert "data/diagnostic/authorities/exemple_tie_break.yaml" in notebook_inputs
+    assert "data/private" not in notebook_inputs
 
 
 def test_private_authority_pages_bad_file_and_adding_an_authority(tmp_path):
@@ -147,3 +149,16 @@ def test_cluster_profile_fans_out_one_page_job_per_authority(tmp_path, method):
     assert result.returncode == 0, result.stderr + result.stdout
     jobs = _planned_jobs(result.stdout)
     assert jobs["diagnostic_page"] == 30 and jobs["diagnostic_check"] == 30 and jobs["diagnostic_summary"] == 1
+
+
+def test_summary_of_many_authorities_keeps_a_readable_figure(method):
+    lines = intake.synthetic_lines(60, method, seed=11)
+    categories = diagnostic.aggregate_lines(lines, method, keys=["authority_id"])
+    authorities = [diagnostic.Authority(id=a, name_fr=f"Collectivité {a}", kind="synthetic", description="test",
+                                        reference_year=2026, categories=c.drop(columns=["authority_id", "reference_year"])
+                                        .reset_index(drop=True))
+                   for a, c in categories.groupby("authority_id", sort=False)]
+    tidy, summary = diagnostic.batch(authorities, method)
+    page = diagnostic_pages.summary_page(authorities, tidy, summary, method)
+    assert page.count("<li><a href=") == 60 and page.count("<tr>") == 61
+    assert f"les {diagnostic_pages.MAX_AUTHORITIES_IN_FIGURE} collectivités aux plus fortes dépenses hors UE" in page

@@ -148,11 +148,12 @@ rule diagnostic_summary:
     params:
         lang=DIAGNOSTIC_PARAMS.get("lang", "fr"),
         out_dir=f"{OUT}/diagnostic",
+        folders=DIAGNOSTIC_PAGE_DIRS,  # folders, not files: the command line stays short for thousands
     resources:
         mem_mb=4000,
         runtime=30,
     shell:
-        "python -m analysis.diagnostic_pages summary {input.files:q} --method {input.method:q} --lang {params.lang} "
+        "python -m analysis.diagnostic_pages summary {params.folders:q} --method {input.method:q} --lang {params.lang} "
         "--out-dir {params.out_dir:q} > /dev/null"
 
 
