@@ -60,7 +60,7 @@ rule diagnostic_check:
     input:
         file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
         method=DIAGNOSTIC_METHOD,
-        code=["analysis/diagnostic.py", "analysis/diagnostic_intake.py"],
+        code=_deps.module_code_files("analysis.diagnostic", "analysis.diagnostic_intake"),
     output:
         f"{OUT}/diagnostic/checks/{{authority}}.ok",
     wildcard_constraints:
@@ -111,8 +111,7 @@ rule diagnostic_page:
         file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
         checked=diagnostic_checked("{authority}"),
         method=DIAGNOSTIC_METHOD,
-        code=["analysis/diagnostic.py", "analysis/diagnostic_intake.py", "analysis/diagnostic_figures.py",
-              "analysis/diagnostic_pages.py"],
+        code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
         i18n="data/i18n/diagnostic.csv",
     output:
         f"{OUT}/diagnostic/{{authority}}.html",
@@ -138,8 +137,7 @@ rule diagnostic_summary:
         checked=[diagnostic_checked(a) for a in sorted(DIAGNOSTIC_FILES)],
         pages=[f"{OUT}/diagnostic/{a}.html" for a in sorted(DIAGNOSTIC_FILES)],
         method=DIAGNOSTIC_METHOD,
-        code=["analysis/diagnostic.py", "analysis/diagnostic_intake.py", "analysis/diagnostic_figures.py",
-              "analysis/diagnostic_pages.py"],
+        code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
         i18n="data/i18n/diagnostic.csv",
     output:
         index=f"{OUT}/diagnostic/index.html",
