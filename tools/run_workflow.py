@@ -117,6 +117,9 @@ def main(argv: list[str]) -> int:
             if stripped.startswith("WorkflowError"):
                 in_check_error = True  # its message is on the next line(s)
                 continue
+            if stripped.startswith("ok: every input checked"):
+                print("[checks] every input checked", flush=True)
+                continue
             if (stripped.startswith(("Nothing to be done", "Missing input files", "affected files"))
                     or "LockException" in line or "cannot be locked" in line or "MissingInputException" in line):
                 print(line, flush=True)
