@@ -107,9 +107,10 @@ def test_the_repository_inputs_pass_the_checks():
     assert checks.check_inputs() == []
 
 
-def test_raw_check_stamp_depends_on_every_raw_file_and_sidecar():
+def test_the_check_runs_before_any_job_and_covers_every_raw_file_and_sidecar():
     text = (config.ROOT / "workflow" / "rules" / "checks.smk").read_text(encoding="utf-8")
-    assert "rule check_raw_files" in text and "rule check_inputs" in text
+    assert "onstart:\n    check_every_input()" in text
+    assert '"analysis.checks", "all"' in text
     assert "rule check_raw_file:" not in (config.ROOT / "Snakefile").read_text(encoding="utf-8")
 
 
@@ -131,8 +132,8 @@ def test_bad_non_raw_input_stops_the_run_with_reports_unchanged(tmp_path):
     the input check fails, both problems are on the console, and no file of reports/ changes
     (the previous outputs stand in for a baseline: they must survive, byte for byte)."""
     project = _copy_project(tmp_path / "project")
-    for built in [*config.PROCESSED.glob("*.csv"), config.PROCESSED / "checks" / "raw.ok"]:
-        if built.exists():  # reuse the built tables and raw check (fast: only the input check runs)
+    for built in config.PROCESSED.glob("*.csv"):
+        if built.exists():  # reuse the built tables
             target = project / "data" / "processed" / built.relative_to(config.PROCESSED)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(built, target)
@@ -159,7 +160,8 @@ def test_bad_non_raw_input_stops_the_run_with_reports_unchanged(tmp_path):
 def test_deleted_sidecar_is_noticed_by_the_workflow(tmp_path):
     project = _copy_project(tmp_path / "project")
     (project / "data" / "raw" / "slides" / "edtech_market_figures.csv.meta.yaml").unlink()
-    result = subprocess.run([SNAKEMAKE, "--cores", "1", "-n", "processed"], capture_output=True, text=True,
+    result = subprocess.run([SNAKEMAKE, "--cores", "1", "-n", "reports/notebooks/03_market_sizing.ipynb"],
+                            capture_output=True, text=True,
                             cwd=project, env=_env(), timeout=300)
     assert result.returncode != 0
     assert "edtech_market_figures.csv.meta.yaml" in result.stdout + result.stderr

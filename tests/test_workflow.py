@@ -121,5 +121,5 @@ def test_bad_raw_file_stops_the_workflow_and_leaves_previous_outputs_untouched(t
     second = run("processed")
     assert second.returncode != 0
     message = second.stdout + second.stderr
-    assert "OECD.GOV.GIP_DF_GOV_PPROC_2025.csv, row 7: column 'REF_AREA'" in message
+    assert "OECD.GOV.GIP_DF_GOV_PPROC_2025.csv: row 7: column 'REF_AREA'" in message
     assert {p.name: p.read_bytes() for p in outputs} == before

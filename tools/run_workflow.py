@@ -45,9 +45,18 @@ def _notebook_error(log_path: Path, limit: int = 12) -> list[str]:
     return [line for line in lines[-limit:] if line.strip()]
 
 
+#: Arguments for which Snakemake's own output is the point (plans, summaries, unlocking): passed
+#: straight through, without the progress filter.
+PASS_THROUGH = {"-n", "--dry-run", "--dryrun", "--unlock", "--summary", "-S", "--detailed-summary", "-D",
+                "--list-changes", "--lc", "--list-rules", "-l", "--dag", "--rulegraph", "--help", "-h"}
+
+
 def main(argv: list[str]) -> int:
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+    if PASS_THROUGH.intersection(argv) or any(a.startswith("--list-") for a in argv):
+        return subprocess.run([snakemake, *argv], cwd=ROOT).returncode
     LOG.parent.mkdir(parents=True, exist_ok=True)
-    command = [str(Path(sys.executable).with_name("snakemake")), "--rerun-incomplete", *argv]
+    command = [snakemake, "--rerun-incomplete", *argv]
     jobs: dict[str, tuple[str, str]] = {}
     total = "?"
     started = 0
@@ -105,6 +114,12 @@ def main(argv: list[str]) -> int:
                 print(line, flush=True)
                 continue
             in_check_error = False
+            if stripped.startswith("WorkflowError"):
+                in_check_error = True  # its message is on the next line(s)
+                continue
+            if stripped.startswith("ok: every input checked"):
+                print("[checks] every input checked", flush=True)
+                continue
             if (stripped.startswith(("Nothing to be done", "Missing input files", "affected files"))
                     or "LockException" in line or "cannot be locked" in line or "MissingInputException" in line):
                 print(line, flush=True)

@@ -1,26 +1,34 @@
-# Check before write (issue 15): every input is validated by `python -m analysis.checks` before any
-# rule that writes an output starts, so that a bad input stops the run with reports/ and
-# data/processed/ untouched.
+# Check before write (issue 15): every input is validated by ONE process, `python -m analysis.checks
+# all`, before Snakemake starts any job (the `onstart` handler below), so that a bad input stops the
+# run with reports/ and data/processed/ untouched:
 #
-# - check_raw_files: every raw file of data/raw against its column schema and sidecar, in one
-#   process. Its inputs are every raw file AND every sidecar, each listed from the other, so that
-#   deleting either one is noticed ("Missing input files") even when the stamp exists.
-# - check_inputs: every other input (market inputs, variants, parameters, criteria, weights,
-#   scores, practices, diagnostic method and authorities, claims registries) and the notebook
-#   parameters of the run (defaults + scenario overrides). One stamp per scenario.
+# - every raw file of data/raw against its column schema and its sidecar (checksum, size), a raw
+#   file without sidecar or a sidecar without its file being an error;
+# - every other input (market inputs, variants, parameters, criteria, weights, scores, practices,
+#   diagnostic method and authorities, claims registries) and the notebook parameters of this run
+#   (defaults + scenario overrides).
 #
-# Rules depend on the stamps through checked(path) (raw files) and code_inputs(notebook) (code the
-# notebook imports, derived from its import statements by analysis.deps, plus both stamps). The
-# stamps are ancient(): a rerun of a check (because some input changed) does not by itself rerun
-# every notebook; each notebook reruns only when its own inputs changed, but always after the
-# check has passed. If a check fails, Snakemake stops before any other job: nothing is replaced.
+# The check is skipped when a stamp data/processed/checks/<digest>.ok exists, the digest covering the
+# content of every input file, of the checking code and the run's parameters: any change (an edited,
+# added or deleted file) runs it again. It runs only when there is a job to run (not for dry runs
+# nor "Nothing to be done"). Why not a rule every job depends on: a rule's stamp is rewritten each
+# time the check reruns, which would rerun every notebook; and an ancient() stamp makes Snakemake
+# skip the downstream jobs' own reasons to rerun (it masks jobs that depend on a rerun job).
+#
+# Rules that read a raw file take checked(path) (its sidecar: a changed or deleted sidecar is
+# noticed) and every notebook rule takes code_inputs(notebook): the package modules the notebook
+# imports, transitively (analysis.deps), so that code inputs cannot go stale.
+import hashlib
 import os
+import subprocess
+import sys
+
+from snakemake.exceptions import WorkflowError
 
 from analysis import deps as _deps
 
-RAW_CHECK_STAMP = f"{PROCESSED}/checks/raw.ok"
-INPUTS_CHECK_STAMP = f"{PROCESSED}/checks/inputs-{SCENARIO}.ok"
 _SIDECAR = ".meta.yaml"
+CHECKS_DIR = f"{PROCESSED}/checks"
 
 
 def _raw_check_inputs():
@@ -35,7 +43,7 @@ def _raw_check_inputs():
 
 
 def _run_parameters():
-    """Every notebook's parameters of this run, as one JSON string (a rule param)."""
+    """Every notebook's parameters of this run, as one JSON string."""
     return json.dumps({name: json.loads(notebook_params(name)) for name in sorted(DEFAULT_PARAMS)},
                       sort_keys=True, ensure_ascii=False)
 
@@ -48,7 +56,7 @@ def _non_raw_inputs():
     market = params.get("03_market_sizing", {})
     diagnostic = params.get("06_territorial_diagnostic", {})
     for value in (market.get("inputs_file"), diagnostic.get("method_file")):
-        if isinstance(value, str) and Path(value).is_file():
+        if isinstance(value, str):
             files.add(value)
     directory = diagnostic.get("authorities_dir")
     if isinstance(directory, str) and Path(directory).is_dir():
@@ -56,38 +64,44 @@ def _non_raw_inputs():
     return sorted(files)
 
 
+def _inputs_digest():
+    """Digest of every checked file's content (a missing file counts), the checking code and the
+    run's parameters."""
+    digest = hashlib.sha256(_run_parameters().encode("utf-8"))
+    code = _deps.module_code_files("analysis.checks", "analysis.oecd", "analysis.provenance")
+    for name in sorted(set(_raw_check_inputs()) | set(_non_raw_inputs()) | set(code)):
+        path = Path(name)
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()[:20]
+
+
 def checked(path):
-    """Stamp proving every raw file (`path` among them) matches its column schema and sidecar."""
-    return ancient(RAW_CHECK_STAMP)
+    """Input proving a raw file is held to its sidecar: the sidecar itself (the content check of
+    every raw file runs before any job, see above)."""
+    return f"{path}{_SIDECAR}"
 
 
 def code_inputs(notebook):
-    """Code inputs of a notebook rule: the package modules it imports, transitively
-    (analysis.deps), and the stamps of the checks that must pass before it may write."""
-    return _deps.code_inputs(notebook) + [ancient(RAW_CHECK_STAMP), ancient(INPUTS_CHECK_STAMP)]
+    """Code inputs of a notebook rule: the package modules it imports, transitively (analysis.deps)."""
+    return _deps.code_inputs(notebook)
 
 
-rule check_raw_files:
-    input:
-        raw=_raw_check_inputs(),
-        code=_deps.module_code_files("analysis.checks", "analysis.oecd", "analysis.provenance"),
-    output:
-        RAW_CHECK_STAMP,
-    shell:
-        "python -m analysis.checks raw --stamp {output:q}"
+def check_every_input():
+    """Run `python -m analysis.checks all` unless this exact set of inputs passed before; stop the
+    workflow (before any job) if it fails."""
+    stamp = Path(CHECKS_DIR) / f"{_inputs_digest()}.ok"
+    if stamp.exists():
+        return
+    result = subprocess.run([sys.executable, "-m", "analysis.checks", "all", "--parameters", _run_parameters(),
+                             "--stamp", str(stamp)])
+    if result.returncode != 0:
+        raise WorkflowError("the input check failed (problems listed above); no job was started, "
+                            "nothing was written")
 
 
-rule check_inputs:
-    input:
-        files=_non_raw_inputs(),
-        raw_checked=ancient(RAW_CHECK_STAMP),
-        code=_deps.module_code_files("analysis.checks"),
-    output:
-        INPUTS_CHECK_STAMP,
-    params:
-        parameters=_run_parameters(),
-    shell:
-        "python -m analysis.checks inputs --parameters {params.parameters:q} --stamp {output:q}"
+onstart:
+    check_every_input()
 
 
 # Offline HTML pages (issue 15): nbconvert jobs read workflow/nbconvert/jupyter_nbconvert_config.json,
