@@ -79,6 +79,7 @@ TOP_LEVEL_KEYS = {
     "study": "study-level settings shared by every notebook that uses them",
     "notebook_params": "{notebook: {parameter: value}} overrides of config/parameters/<notebook>.yaml",
     "variants_data": "changes to the variants' data (files, add, drop, scores, weight_profiles)",
+    "reuse_baseline": "false: run every notebook even where the scenario changes nothing (default true)",
 }
 SCHEMA_FILE = "config/parameter_schema.yaml"
 PARAMETERS_DIR = "config/parameters"
@@ -243,6 +244,8 @@ def validate(document: Any, source: str = "scenario", root: Path | None = None,
     for key in document:
         if key not in TOP_LEVEL_KEYS:
             problems.append(f"{source}: {key}: unknown key ({_nearest(key, TOP_LEVEL_KEYS)})")
+    if not isinstance(document.get("reuse_baseline", True), bool):
+        problems.append(f"{source}: reuse_baseline: must be true or false (found {document['reuse_baseline']!r})")
     study_keys = schema["study"]
     study = document.get("study") or {}
     if not isinstance(study, dict):
@@ -362,7 +365,7 @@ def path_parameters(schema: dict | None = None) -> set[str]:
 
 
 def write_record(output_dir: str | Path, name: str, source: str | None, document: dict,
-                 root: Path | None = None) -> Path:
+                 root: Path | None = None, reused: list[str] | None = None) -> Path:
     """Write ``<output_dir>/scenario.yaml`` (the effective settings of every notebook and the
     checksum of every input file) and copy the effective input files to ``<output_dir>/inputs/``."""
     import shutil
@@ -398,6 +401,7 @@ def write_record(output_dir: str | Path, name: str, source: str | None, document
         "effective_parameters": {nb: {k: v for k, v in params.items() if k != "output_dir"}
                                  for nb, params in effective.items()},
         "inputs_copied": sorted(set(copied)),
+        "reused_from_baseline": sorted(reused or []),
         "input_checksums": checksums(input_files(root), root),
     }
     return write_yaml(record, output_dir / RECORD_NAME)
