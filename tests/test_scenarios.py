@@ -327,7 +327,8 @@ def test_record_holds_the_effective_settings_and_flags_changed_inputs(tmp_path):
 
 # --- hand runs are safe ------------------------------------------------------------------------------
 
-def test_a_notebook_run_by_hand_writes_to_the_scratch_folder():
+def test_a_notebook_run_by_hand_writes_to_the_scratch_folder(monkeypatch):
+    monkeypatch.delenv(config.OUTPUT_ENV_VAR, raising=False)  # tools/test.sh sets it for nbval
     assert config.output_root(config.SCRATCH_DIR) == config.SCRATCH
     defaults = scenarios.load_defaults()
     assert {params["output_dir"] for params in defaults.values()} == {config.SCRATCH_DIR}
