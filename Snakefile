@@ -8,6 +8,7 @@
 # Use tools/regenerate.sh, which sets up the environment first.
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -43,8 +44,10 @@ CLAIM_PARTS = []        # parts that write <OUT>/claims/<part>.csv
 # notebook_params: {<notebook>: {<name>: value}}. Everything is checked here, at parse time, against
 # config/parameters/ and config/parameter_schema.yaml: an unknown key, a wrong type or a value out
 # of range stops the run before any job starts (analysis.scenarios.validate).
-SCENARIO_SOURCE = str((workflow.overwrite_configfiles or ["config/workflow.yaml"])[-1])
-_problems = scenarios.validate(dict(config), SCENARIO_SOURCE)
+if isinstance(config.get("reuse_baseline"), str):  # --config reuse_baseline=false gives a text
+    config["reuse_baseline"] = config["reuse_baseline"].strip().lower() in ("true", "yes", "1")
+SCENARIO_SOURCE = str(workflow.overwrite_configfiles[-1]) if workflow.overwrite_configfiles else None
+_problems = scenarios.validate(dict(config), SCENARIO_SOURCE or f"scenario {SCENARIO}")
 if _problems:
     raise WorkflowError(f"Scenario refused, {len(_problems)} problem(s):\n  " + "\n  ".join(_problems))
 DEFAULT_PARAMS = scenarios.load_defaults()
@@ -91,10 +94,87 @@ include: "workflow/rules/report.smk"
 NOTEBOOK_NAMES = sorted(path.stem for path in Path("notebooks").glob("*.ipynb"))
 
 
+# A scenario executes only what it changes and what depends on it: the outputs of a notebook whose
+# parameters equal the baseline's, and whose inputs from earlier steps are themselves unchanged,
+# are copied from the baseline's reports/ (rule reuse_baseline, preferred by ruleorder) when the
+# baseline built them from the files the rule reads now (checksums in reports/scenario.yaml).
+# --config reuse_baseline=false runs every notebook.
+BASELINE_PARAMS = scenarios.effective_parameters({}, DEFAULT_PARAMS)
+_NOTEBOOK_RULES = {}   # notebook name -> Rule, for this output folder
+for _rule in list(workflow.rules):
+    for _path in map(str, _rule.output):
+        if _path.startswith(f"{OUT}/notebooks/") and _path.endswith(".ipynb") and "{" not in _path:
+            _NOTEBOOK_RULES[Path(_path).stem] = _rule
+
+
+def _changed_notebooks(seeds=()):
+    producer = {}
+    for rule in workflow.rules:
+        for path in map(str, rule.output):
+            if path.startswith(f"{OUT}/"):
+                producer[path] = rule
+    changed = set(seeds)
+    for notebook, rule in _NOTEBOOK_RULES.items():
+        if EFFECTIVE_PARAMS.get(notebook, {}) != BASELINE_PARAMS.get(notebook, {}):
+            changed.add(notebook)
+    while True:
+        grew = False
+        for notebook, rule in _NOTEBOOK_RULES.items():
+            if notebook in changed:
+                continue
+            for path in map(str, rule.input):
+                upstream = producer.get(path)
+                if upstream is None:
+                    continue
+                upstream_notebook = next((nb for nb, r in _NOTEBOOK_RULES.items() if r is upstream), None)
+                if upstream_notebook is None or upstream_notebook in changed:
+                    changed.add(notebook)
+                    grew = True
+                    break
+        if not grew:
+            return changed
+
+
+def _baseline_up_to_date(rule):
+    """The baseline's outputs of `rule` were built from the files it reads now (its recorded checksums)."""
+    if not all(Path("reports", str(p)[len(OUT) + 1:]).exists() for p in rule.output):
+        return False
+    own_inputs = [str(p) for p in rule.input if not str(p).startswith(f"{OUT}/")
+                  and not str(p).startswith(f"{PROCESSED}/checks/")]
+    return scenarios.stale_inputs("reports", only=own_inputs) == []
+
+
+REUSED_NOTEBOOKS = []
+if SCENARIO != scenarios.BASELINE and config.get("reuse_baseline", True) is not False \
+        and Path("reports", scenarios.RECORD_NAME).is_file():
+    _not_built = {nb for nb, rule in _NOTEBOOK_RULES.items() if not _baseline_up_to_date(rule)}
+    REUSED_NOTEBOOKS = sorted(set(_NOTEBOOK_RULES) - _changed_notebooks(_not_built))
+for _notebook in REUSED_NOTEBOOKS:
+    _outputs = [str(p) for p in _NOTEBOOK_RULES[_notebook].output] + [f"{OUT}/html/{_notebook}.html"]
+
+    rule:
+        """Outputs of a notebook this scenario does not change: the baseline's, copied."""
+        name:
+            f"reuse_baseline_{_notebook}"
+        input:
+            ["reports/" + p[len(OUT) + 1:] for p in _outputs],
+        output:
+            _outputs,
+        run:
+            import shutil
+
+            for source, target in zip(input, output):
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+
+    _prefix = workflow.modifier.modify_rulename("")
+    workflow.ruleorder(f"reuse_baseline_{_notebook}", _NOTEBOOK_RULES[_notebook].name[len(_prefix):], "notebook_html")
+
+
 rule all:
     default_target: True
     input:
-        REPORT_OUTPUTS,
+        [str(path) for path in REPORT_OUTPUTS],  # plain paths: a reused output may come from rule reuse_baseline_*
         f"{OUT}/{scenarios.RECORD_NAME}",
         f"{OUT}/claims.csv",
         f"{OUT}/notebooks/90_claims_ledger.ipynb",
@@ -121,16 +201,17 @@ rule scenario_record:
     of every input file (analysis.compare flags a folder whose inputs changed since) and a copy of
     the scenario file and of the input files its parameters name (<OUT>/inputs/)."""
     input:
-        REPORT_OUTPUTS,
+        [str(path) for path in REPORT_OUTPUTS],  # plain paths: a reused output may come from rule reuse_baseline_*
         f"{OUT}/claims.csv",
     output:
         record=f"{OUT}/{scenarios.RECORD_NAME}",
         inputs=directory(f"{OUT}/inputs"),
     params:
         settings=json.dumps(EFFECTIVE_PARAMS, sort_keys=True, ensure_ascii=False),
+        reused=REUSED_NOTEBOOKS,
     run:
-        scenarios.write_record(OUT, SCENARIO, None if SCENARIO == scenarios.BASELINE else SCENARIO_SOURCE,
-                               dict(config))
+        scenarios.write_record(OUT, SCENARIO, SCENARIO_SOURCE,
+                               dict(config), reused=params.reused)
 
 
 rule scenario_variants_data:

@@ -80,6 +80,7 @@ TOP_LEVEL_KEYS = {
     "notebook_params": "{notebook: {parameter: value}} overrides of config/parameters/<notebook>.yaml",
     "variants_data": "changes to the variants' data (files, add, drop, scores, weight_profiles)",
     "report_language": "language of the report, the notebooks' narrative and every figure: fr (default) or en",
+    "reuse_baseline": "false: run every notebook even where the scenario changes nothing (default true)",
 }
 REPORT_LANGUAGES = ("fr", "en")
 SCHEMA_FILE = "config/parameter_schema.yaml"
@@ -248,6 +249,8 @@ def validate(document: Any, source: str = "scenario", root: Path | None = None,
     if "report_language" in document and document["report_language"] not in REPORT_LANGUAGES:
         problems.append(f"{source}: report_language: not a supported language (found {document['report_language']!r}; "
                         f"allowed: {', '.join(REPORT_LANGUAGES)})")
+    if not isinstance(document.get("reuse_baseline", True), bool):
+        problems.append(f"{source}: reuse_baseline: must be true or false (found {document['reuse_baseline']!r})")
     study_keys = schema["study"]
     study = document.get("study") or {}
     if not isinstance(study, dict):
@@ -367,7 +370,7 @@ def path_parameters(schema: dict | None = None) -> set[str]:
 
 
 def write_record(output_dir: str | Path, name: str, source: str | None, document: dict,
-                 root: Path | None = None) -> Path:
+                 root: Path | None = None, reused: list[str] | None = None) -> Path:
     """Write ``<output_dir>/scenario.yaml`` (the effective settings of every notebook and the
     checksum of every input file) and copy the effective input files to ``<output_dir>/inputs/``."""
     import shutil
@@ -403,6 +406,7 @@ def write_record(output_dir: str | Path, name: str, source: str | None, document
         "effective_parameters": {nb: {k: v for k, v in params.items() if k != "output_dir"}
                                  for nb, params in effective.items()},
         "inputs_copied": sorted(set(copied)),
+        "reused_from_baseline": sorted(reused or []),
         "input_checksums": checksums(input_files(root), root),
     }
     return write_yaml(record, output_dir / RECORD_NAME)

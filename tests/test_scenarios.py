@@ -327,7 +327,8 @@ def test_record_holds_the_effective_settings_and_flags_changed_inputs(tmp_path):
 
 # --- hand runs are safe ------------------------------------------------------------------------------
 
-def test_a_notebook_run_by_hand_writes_to_the_scratch_folder():
+def test_a_notebook_run_by_hand_writes_to_the_scratch_folder(monkeypatch):
+    monkeypatch.delenv(config.OUTPUT_ENV_VAR, raising=False)  # tools/test.sh sets it for nbval
     assert config.output_root(config.SCRATCH_DIR) == config.SCRATCH
     defaults = scenarios.load_defaults()
     assert {params["output_dir"] for params in defaults.values()} == {config.SCRATCH_DIR}
@@ -631,3 +632,27 @@ def test_dry_run_of_a_100_scenario_sweep_in_one_invocation():
         assert f"{module}_variants_notebook" in plan, module
     assert "sweep_comparison" in plan
     assert not (config.REPORTS / "scenarios" / documents[0]["scenario"]).exists(), "a dry run writes nothing"
+
+
+# --- a scenario executes only what it changes ----------------------------------------------------
+
+def test_a_scenario_reuses_the_baseline_outputs_of_the_notebooks_it_does_not_change():
+    stale = scenarios.stale_inputs("reports")
+    workflow_only = {"Snakefile", "analysis/scenarios.py", "config/parameter_schema.yaml"}
+    if stale is None or not set(stale) <= workflow_only:
+        pytest.skip("the baseline is not built or not up to date (bash tools/regenerate.sh)")
+    path = config.CONFIG / "scenarios" / "diagnostic_departement.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    effective = scenarios.effective_parameters(document)
+    baseline = scenarios.effective_parameters({})
+    changed = {nb for nb in DEFAULTS if effective[nb] != baseline[nb]}
+    assert changed, "the scenario changes some notebook"
+    result = _snakemake("-n", "--configfile", str(path.relative_to(config.ROOT)))
+    assert result.returncode == 0, result.stderr
+    plan = result.stdout
+    for notebook in DEFAULTS:
+        reused = f"rule reuse_baseline_{notebook}:" in plan
+        assert reused == (notebook not in changed), notebook
+    every = _snakemake("-n", "--forceall", "--config", "reuse_baseline=false", "--configfile",
+                       str(path.relative_to(config.ROOT)))
+    assert every.returncode == 0 and "reuse_baseline_" not in every.stdout

@@ -18,6 +18,8 @@ except sweeps.SweepError as error:
 SHARED_RULES = ["check_raw_file", "oecd_tidy", "oecd_vintages", "eurostat_gdp", "eurostat_cofog", "processed"]
 SWEEP_MODULES = []
 for index, scenario in enumerate(SWEEP_SCENARIOS):
+    if "reuse_baseline" in config:  # --config reuse_baseline=false: every notebook of every scenario runs
+        scenario = {**scenario, "reuse_baseline": str(config["reuse_baseline"]).strip().lower() in ("true", "yes", "1")}
     module_name = "s" + scenario["scenario"].replace("-", "_")
     workflow.module(module_name, snakefile="../Snakefile", config=scenario)
     workflow.userule(rules=["*"], from_module=module_name, exclude_rules=SHARED_RULES if index else [],
