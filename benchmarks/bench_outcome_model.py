@@ -2,10 +2,10 @@
 
 The variants' sensitivity analyses evaluate the outcome model on 10^4-10^5 parameter samples per
 variant, so it is vectorised over samples. This script prints, for each variant, the wall time of
-one vectorised call on n samples (n = 1,000, 10,000, 100,000), the time per sample at the largest
-n, the same with the former kernels (tests/reference_outcome_model.py, the implementation before
-issue 14) and the ratio former / current measured in this run, and the ratio against a Python loop
-that evaluates the model one sample at a time. Then what the sensitivity notebook spends in the
+one vectorised call on n samples (n = 1,000, 10,000, 100,000), the wall and processor time per
+sample at the largest n, the processor time with the former kernels (tests/reference_outcome_model.py,
+the implementation before issue 14) and the ratio former / current measured in this run, and the
+ratio against a Python loop that evaluates the model one sample at a time. Then what the sensitivity notebook spends in the
 model: SMAA draws and Sobol points (N x (D + 2)). Medians over repeats; the machine is shared and
 noisy, so compare the ratios (measured within one run), not absolute times. Not a test: nothing is
 asserted.
@@ -21,7 +21,7 @@ import time
 
 import pandas as pd
 
-from timing import median_seconds
+from timing import median_cpu_seconds, median_seconds
 
 from analysis import market, variants
 
@@ -53,11 +53,13 @@ def outcome_model(repeats: int = 3, loop_samples: int = 200, seed: int = 1, size
         for n in sizes:
             row[f"s_n{n}"] = median_seconds(lambda n=n: variants.evaluate(variant, samples[n], parameters), repeats)
         row["us_per_sample"] = 1e6 * row[f"s_n{largest}"] / largest
+        row["cpu_us_per_sample"] = 1e6 * median_cpu_seconds(
+            lambda: variants.evaluate(variant, samples[largest], parameters), 1) / largest
         if former:
             with former_kernels():
-                before = median_seconds(lambda: variants.evaluate(variant, samples[largest], parameters), 1)
-            row["former_us_per_sample"] = 1e6 * before / largest
-            row["former_over_current"] = row["former_us_per_sample"] / row["us_per_sample"]
+                before = median_cpu_seconds(lambda: variants.evaluate(variant, samples[largest], parameters), 1)
+            row["former_cpu_us_per_sample"] = 1e6 * before / largest
+            row["former_over_current"] = row["former_cpu_us_per_sample"] / row["cpu_us_per_sample"]
 
         def one_at_a_time():
             for i in range(loop_samples):
@@ -102,16 +104,18 @@ def main() -> None:
     repeats = 1 if args.quick else args.repeats
 
     table = outcome_model(repeats, args.loop_samples, args.seed, sizes)
-    print(f"variants' outcome model, median of {repeats} runs (former kernels: 1 run); ratios measured in this run")
+    print(f"variants' outcome model, median of {repeats} runs; wall times per call, then µs per sample at "
+          f"n={sizes[-1]:,}: wall, processor time (what the process used: on a loaded machine, wall time "
+          f"includes waiting for a core), former kernels' processor time and the ratio, measured in this run")
     print("  variant " + "".join(f"{f'n={n:,}':>13}" for n in sizes)
-          + f"{'µs/sample':>11}{'former µs':>11}{'former/now':>12}{'loop/vector':>13}")
+          + f"{'wall µs':>10}{'cpu µs':>9}{'former cpu':>12}{'former/now':>12}{'loop/vector':>13}")
     for row in table.itertuples():
         print(f"  {row.variant:<7} " + "".join(f"{getattr(row, f's_n{n}'):>11.3f} s" for n in sizes)
-              + f"{row.us_per_sample:>11.2f}{row.former_us_per_sample:>11.2f}{row.former_over_current:>11.1f}x"
-              + f"{row.loop_over_vector:>12.0f}x")
-    print(f"  mean    {'':>{13 * len(sizes)}}{table['us_per_sample'].mean():>11.2f}"
-          f"{table['former_us_per_sample'].mean():>11.2f}"
-          f"{table['former_us_per_sample'].mean() / table['us_per_sample'].mean():>11.1f}x")
+              + f"{row.us_per_sample:>10.2f}{row.cpu_us_per_sample:>9.2f}{row.former_cpu_us_per_sample:>12.2f}"
+              + f"{row.former_over_current:>11.1f}x{row.loop_over_vector:>12.0f}x")
+    print(f"  mean    {'':>{13 * len(sizes)}}{table['us_per_sample'].mean():>10.2f}"
+          f"{table['cpu_us_per_sample'].mean():>9.2f}{table['former_cpu_us_per_sample'].mean():>12.2f}"
+          f"{table['former_cpu_us_per_sample'].mean() / table['cpu_us_per_sample'].mean():>11.1f}x")
 
     from analysis.config import ROOT
     import yaml
