@@ -448,6 +448,60 @@ def scenario_discovery(factors: pd.DataFrame, ranks_nv: np.ndarray, variant_ids:
                                        "peeled_box_density"])
 
 
+def _condition_text(factor: str, lower: float, upper: float, labels: dict[str, str], lang: str) -> str:
+    from analysis import i18n
+
+    def shown(x):
+        if factor.startswith(WEIGHT_FACTOR.split("{")[0]):
+            return i18n.percent(100 * x, lang, 0)
+        digits = max(0, 2 - int(np.floor(np.log10(abs(x))))) if x else 0
+        return i18n.number(x, lang, min(digits, 4))
+
+    name = labels.get(factor, factor)
+    if not np.isnan(lower) and not np.isnan(upper):
+        return i18n.text("sensitivity.prim.between", lang, factor=name, lower=shown(lower), upper=shown(upper))
+    if not np.isnan(lower):
+        return i18n.text("sensitivity.prim.above", lang, factor=name, value=shown(lower))
+    return i18n.text("sensitivity.prim.below", lang, factor=name, value=shown(upper))
+
+
+def scenario_sentence(discovery: pd.DataFrame, labels: dict[str, str], lang: str = "fr", top: int = 2) -> str:
+    """One sentence on what would have to be true for another variant to win: for the ``top``
+    variants most often first after the recommended one, the conditions of their PRIM box with its
+    coverage and density (from :func:`scenario_discovery`)."""
+    from analysis import i18n
+
+    if discovery.empty:
+        return i18n.text("sensitivity.prim.none", lang)
+    order = (discovery.drop_duplicates("variant_id").sort_values(["first_share", "variant_id"], ascending=[False, True])
+             .head(top)["variant_id"].tolist())
+    parts = []
+    for v in order:
+        rows = discovery[discovery["variant_id"] == v]
+        conditions = [_condition_text(r.factor, r.lower, r.upper, labels, lang) for r in rows.itertuples() if r.factor]
+        first = rows.iloc[0]
+        parts.append(i18n.text("sensitivity.prim.variant", lang, variant=v,
+                               share=i18n.percent(100 * first["first_share"], lang, 1),
+                               conditions=(", ".join(conditions[:-1]) + i18n.text("sensitivity.prim.and", lang)
+                                           + conditions[-1]) if len(conditions) > 1 else "".join(conditions),
+                               coverage=i18n.percent(100 * first["coverage"], lang, 0),
+                               density=i18n.percent(100 * first["density"], lang, 0)))
+    return i18n.text("sensitivity.prim.sentence", lang, parts=" ; ".join(parts) if lang == "fr" else "; ".join(parts))
+
+
+def dependence_sentence(effect: pd.DataFrame, variant_id: str, lang: str = "fr") -> str:
+    """One sentence: ``variant_id``'s share of first places (uniform weights) with the judged
+    scores drawn independently and with the scores that share a cause drawn together."""
+    from analysis import i18n
+
+    table = effect[(effect["scope"] == "uniform_weights") & (effect["variant_id"] == variant_id)].set_index("scenario")
+    own = [s for s in table.index if s.startswith(f"joint_{variant_id}-")]
+    return i18n.text("sensitivity.dependence.sentence", lang, variant=variant_id,
+                     independent=i18n.percent(100 * table.at["independent", "first_share"], lang, 1),
+                     joint=i18n.percent(100 * table.at["joint", "first_share"], lang, 1),
+                     own=i18n.percent(100 * table.at[own[0], "first_share"], lang, 1) if own else "–")
+
+
 # --------------------------------------------------------------------------------------------
 # 3. Global sensitivity (SALib): Sobol indices and Morris screening
 # --------------------------------------------------------------------------------------------

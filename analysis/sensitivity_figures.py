@@ -32,6 +32,9 @@ def factor_labels(comparison: sensitivity.Comparison, lang: str = "fr") -> dict[
     else:
         labels = {n: n.replace("_", " ") for n in comparison.parameters["name"]}
     names = dict(zip(comparison.criteria["criterion"], comparison.criteria["name_fr"]))
+    for c in comparison.criterion_ids:
+        labels[sensitivity.WEIGHT_FACTOR.format(criterion=c)] = i18n.text(
+            "sensitivity.factor.weight", lang, criterion=criterion_name(c, names[c], lang))
     for v in comparison.variant_ids:
         for c in comparison.qualitative_ids:
             labels[sensitivity.QUALITATIVE_FACTOR.format(variant=v, criterion=c)] = i18n.text(
