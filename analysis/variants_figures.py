@@ -185,3 +185,41 @@ def totals_figure(totals: pd.DataFrame, variant_labels: dict[str, str], colours:
     fig.tight_layout()
     add_source(fig, source)
     return fig
+
+
+def mechanism_view(mechanisms: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
+    """The variants' mechanisms for reading: one row per field (its label in the language, key
+    ``variants.field.<name>``), one column per variant, values as text (whole numbers without
+    decimals, shares with two, yes/no for booleans)."""
+    i18n.check_language(lang)
+
+    def shown(value) -> str:
+        if isinstance(value, (bool, np.bool_)):
+            return i18n.yes_no(bool(value), lang)
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            if value is None or np.isnan(float(value)):
+                return "–"
+            return i18n.number(float(value), lang, 0 if float(value).is_integer() else 2)
+        key = f"variants.value.{value}"
+        return i18n.text(key, lang) if i18n.has(key) else str(value)
+
+    table = mechanisms.set_index("variant_id")
+    rows = []
+    for field in table.columns:
+        key = f"variants.field.{field}"
+        rows.append({"field": i18n.text(key, lang) if i18n.has(key) else field,
+                     **{v: shown(table.at[v, field]) for v in table.index}})
+    return pd.DataFrame(rows)
+
+
+def significant(value: float, lang: str = "fr", digits: int = 3) -> str:
+    """A number rounded to ``digits`` significant digits, written for the language
+    (``298 000 000``, ``0,275``); NaN gives an en dash."""
+    if value is None or np.isnan(float(value)):
+        return "–"
+    value = float(value)
+    if value == 0:
+        return i18n.number(0, lang, 0)
+    magnitude = int(np.floor(np.log10(abs(value))))
+    decimals = max(0, digits - 1 - magnitude)
+    return i18n.number(round(value, digits - 1 - magnitude), lang, decimals)

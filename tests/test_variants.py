@@ -405,3 +405,17 @@ def test_variant_figures_are_drawn_in_both_languages():
             plt.close(f)
     with pytest.raises(ValueError, match="language"):
         variants_figures.totals_figure(totals, labels, variants.VARIANT_COLOURS, "source", lang="de")
+
+
+def test_mechanism_view_and_significant_numbers_for_reading():
+    from analysis import i18n, variants_figures
+
+    mechanisms = variants.mechanism_table(variants.load_variants())
+    view = variants_figures.mechanism_view(mechanisms, "fr")
+    assert len(view) == mechanisms.shape[1] - 1
+    cells = view.drop(columns="field").to_numpy().ravel()
+    assert not any(c in ("True", "False", "nan", "None") for c in cells)
+    assert all("_" not in f for f in view["field"])                     # every field has a label
+    assert variants_figures.significant(298072500, "fr", 3) == i18n.number(298000000, "fr", 0)
+    assert variants_figures.significant(0.27534, "en", 3) == "0.275"
+    assert variants_figures.significant(float("nan")) == "–"
