@@ -33,6 +33,7 @@ from analysis.variants import OUTCOMES, VARIANTS_DIR, Variant, _shown
 CRITERIA_FILE = VARIANTS_DIR / "criteria.yaml"
 WEIGHTS_FILE = VARIANTS_DIR / "weight_profiles.yaml"
 QUALITATIVE_FILE = VARIANTS_DIR / "qualitative_scores.csv"
+CAUSE_GROUPS_FILE = VARIANTS_DIR / "score_cause_groups.csv"
 
 
 class MCDAError(ValueError):
@@ -105,6 +106,7 @@ QUALITATIVE_SCHEMA = pa.DataFrameSchema(
         "high": pa.Column(float, pa.Check.in_range(0, 10)),
         "rationale": pa.Column(str, pa.Check.str_length(min_value=20)),
         "evidence": pa.Column(str, pa.Check.str_length(min_value=3)),
+        "cause_group": pa.Column(str, pa.Check.str_matches(r"^V[0-9]+-[a-z0-9-]+$"), nullable=True, required=False),
     },
     checks=[pa.Check(lambda d: (d["low"] <= d["most_likely"]) & (d["most_likely"] <= d["high"]),
                      name="low <= most_likely <= high")],
@@ -195,7 +197,51 @@ def load_qualitative_scores(criteria: pd.DataFrame, variant_ids: list[str],
             bad = [e for e in cited if e not in evidence_ids]
             if bad:
                 raise MCDAError(f"{_shown(path)}: row {line}, column 'evidence': unknown evidence ids {bad}")
+    if "cause_group" not in frame.columns:
+        frame["cause_group"] = ""
+    frame["cause_group"] = frame["cause_group"].fillna("").astype(str)
     return frame[frame["variant_id"].isin(variant_ids)].reset_index(drop=True)
+
+
+CAUSE_GROUPS_SCHEMA = pa.DataFrameSchema(
+    {
+        "cause_group": pa.Column(str, pa.Check.str_matches(r"^V[0-9]+-[a-z0-9-]+$"), unique=True),
+        "variant_id": pa.Column(str, pa.Check.str_matches(r"^V[0-9]+$")),
+        "mechanism": pa.Column(str, pa.Check.str_length(min_value=10)),
+        "correlation": pa.Column(float, pa.Check.in_range(0, 1)),
+        "source": pa.Column(str, pa.Check.str_length(min_value=3)),
+    },
+    coerce=True,
+    strict=True,
+)
+
+
+def load_cause_groups(qualitative: pd.DataFrame, path: str | os.PathLike = CAUSE_GROUPS_FILE,
+                      scores_path: str | os.PathLike = QUALITATIVE_FILE) -> pd.DataFrame:
+    """The groups of qualitative scores that share one cause (``cause_group`` column of the scores
+    file), each with its mechanism, the correlation its scores are drawn with and a source or the
+    word assumption. Checks, all at once: every group named in the scores is defined here, holds
+    at least two scores, and only scores of the group's own variant; every group defined is used."""
+    path = Path(path)
+    groups = read_csv_validated(path, CAUSE_GROUPS_SCHEMA)
+    defined = groups.set_index("cause_group")["variant_id"]
+    problems = []
+    used = qualitative[qualitative["cause_group"] != ""]
+    for line, row in zip(used.index + 2, used.itertuples()):
+        if row.cause_group not in defined.index:
+            problems.append(f"{_shown(Path(scores_path))}: row {line}, column 'cause_group': "
+                            f"{row.cause_group!r} is not defined in {_shown(path)}")
+        elif defined[row.cause_group] != row.variant_id:
+            problems.append(f"{_shown(Path(scores_path))}: row {line}, column 'cause_group': group {row.cause_group!r} "
+                            f"belongs to {defined[row.cause_group]}, not {row.variant_id}")
+    sizes = used["cause_group"].value_counts()
+    for line, group in zip(groups.index + 2, groups["cause_group"]):
+        if sizes.get(group, 0) < 2 and defined[group] in set(qualitative["variant_id"]):
+            problems.append(f"{_shown(path)}: row {line}, column 'cause_group': {group!r} groups "
+                            f"{sizes.get(group, 0)} score(s) of {_shown(Path(scores_path))}; a group needs at least two")
+    if problems:
+        raise MCDAError("\n".join(problems))
+    return groups[groups["variant_id"].isin(set(qualitative["variant_id"]))].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +309,50 @@ def sample_triangular_scores(low, mode, high, n: int, rng: np.random.Generator) 
     """Draws (n, *shape) from triangular(low, mode, high) elementwise (degenerate where low == high)."""
     low = np.asarray(low, dtype=float)
     return triangular_ppf(rng.random((n, *low.shape)), low, mode, high)
+
+
+def cause_group_array(qualitative: pd.DataFrame, criteria: pd.DataFrame, variant_ids: list[str]) -> np.ndarray:
+    """Cause group of each qualitative score, shape (V, number of qualitative criteria); ``""``
+    where the score has a cause of its own."""
+    table = qualitative.set_index(["variant_id", "criterion"])["cause_group"]
+    qual_ids = criteria.loc[criteria["kind"] == "qualitative", "criterion"]
+    return np.array([[table.loc[(v, c)] for c in qual_ids] for v in variant_ids], dtype=object)
+
+
+def sample_scores_jointly(low, mode, high, groups, correlation: dict[str, float], n: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """Draws (n, *shape) of triangular(low, mode, high) scores in which the scores of one cause
+    group move together.
+
+    Each score keeps its own triangular distribution (its marginal); the dependence is a Gaussian
+    copula with one common factor per group: for a group with correlation ``rho``, score ``i`` is
+    drawn at the quantile ``Phi(sqrt(rho) Z_g + sqrt(1 - rho) E_i)`` of its triangle, with
+    ``Z_g`` common to the group and ``E_i`` its own. ``rho = 1`` is the comonotone copula (one
+    uniform per group per draw, every score of the group at the same quantile of its own
+    triangle); ``rho = 0`` gives independent draws. Scores outside any group (``groups == ""``)
+    are drawn as by :func:`sample_triangular_scores` from the same generator state: with no group
+    at all, the draws are identical to it."""
+    low = np.asarray(low, dtype=float)
+    groups = np.asarray(groups, dtype=object)
+    if groups.shape != low.shape:
+        raise MCDAError(f"cause groups of shape {groups.shape} for scores of shape {low.shape}")
+    u = rng.random((n, *low.shape))
+    names = sorted({g for g in groups.ravel() if g})
+    unknown = [g for g in names if g not in correlation]
+    if unknown:
+        raise MCDAError(f"no correlation given for cause group(s) {unknown}")
+    common = rng.standard_normal((n, len(names)))
+    for k, group in enumerate(names):
+        rho = float(correlation[group])
+        if not 0 <= rho <= 1:
+            raise MCDAError(f"cause group {group!r}: correlation {rho} outside [0, 1]")
+        mask = groups == group
+        if rho >= 1:
+            u[:, mask] = stats.norm.cdf(common[:, k])[:, None]
+        elif rho > 0:
+            own = stats.norm.ppf(np.clip(u[:, mask], 1e-15, 1 - 1e-15))
+            u[:, mask] = stats.norm.cdf(np.sqrt(rho) * common[:, k, None] + np.sqrt(1 - rho) * own)
+    return triangular_ppf(u, low, mode, high)
 
 
 def sample_simplex_weights(n: int, n_criteria: int, rng: np.random.Generator) -> np.ndarray:
@@ -339,84 +429,3 @@ def totals_by_profile(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFra
             rows.append({"profile": profile, "profile_fr": weights.attrs["profiles"][profile]["name_fr"],
                          "variant_id": variant_id, "total": float(totals[p, v]), "rank": int(rank[p, v])})
     return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------------------------
-# Figures
-# --------------------------------------------------------------------------------------------
-
-def heatmap_figure(scores: pd.DataFrame, criteria: pd.DataFrame, variant_labels: dict[str, str], source: str):
-    """Criteria x variants, coloured by value (0-1), annotated with the value and, for model
-    criteria, the performance in its unit."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    from analysis.plotting import add_source
-
-    values = scores.pivot(index="criterion", columns="variant_id", values="value").loc[criteria["criterion"]]
-    perf = scores.pivot(index="criterion", columns="variant_id", values="performance").loc[criteria["criterion"]]
-    kinds = criteria.set_index("criterion")["kind"]
-    annotations = values.copy().astype(object)
-    formats = {"coverage_gini": "Gini {:.3f}", "cost_per_covered_pupil_eur": "{:.1f} €/élève",
-               "hhi": "IHH {:.0f}", "continuity_risk": "risque {:.0%}"}
-    indicator = criteria.set_index("criterion")["indicator"]
-    for c in values.index:
-        for v in values.columns:
-            value = f"{values.loc[c, v]:.2f}".replace(".", ",")
-            if kinds[c] == "quantitative":
-                detail = formats.get(indicator[c], "{:.3g}").format(perf.loc[c, v]).replace(".", ",")
-            else:
-                detail = f"note {perf.loc[c, v]:.0f}/10"
-            annotations.loc[c, v] = f"{value}\n{detail}"
-    fig, ax = plt.subplots(figsize=(10.5, 7.5))
-    sns.heatmap(values.astype(float), annot=annotations.to_numpy(), fmt="", cmap="RdYlGn", vmin=0, vmax=1,
-                linewidths=0.5, linecolor="white", cbar_kws={"label": "valeur (0 = pire borne, 1 = meilleure)"},
-                annot_kws={"fontsize": 8}, ax=ax)
-    names = criteria.set_index("criterion")["name_fr"]
-    ax.set_yticklabels([f"{names[c]} ({'modèle' if kinds[c] == 'quantitative' else 'qualitatif'})"
-                        for c in values.index], rotation=0, fontsize=9)
-    import textwrap
-
-    ax.set_xticklabels([v + "\n" + "\n".join(textwrap.wrap(variant_labels[v].split(" — ", 1)[-1], 16))
-                        for v in values.columns], rotation=0, fontsize=8.5)
-    colourbar = ax.collections[0].colorbar
-    colourbar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda x, _p: f"{x:.1f}".replace(".", ",")))
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_title("Performance des variantes par critère (valeur normalisée)")
-    add_source(fig, source)
-    return fig
-
-
-def totals_figure(totals: pd.DataFrame, variant_labels: dict[str, str], colours: dict[str, str], source: str):
-    """Weighted totals per profile (groups) and variant (bars), rank written on each bar."""
-    import matplotlib.pyplot as plt
-
-    from analysis.plotting import add_source
-
-    profiles = list(dict.fromkeys(totals["profile"]))
-    profile_names = dict(zip(totals["profile"], totals["profile_fr"]))
-    variant_ids = list(dict.fromkeys(totals["variant_id"]))
-    width = 0.8 / len(variant_ids)
-    fig, ax = plt.subplots(figsize=(11, 5.5))
-    x = np.arange(len(profiles))
-    indexed = totals.set_index(["profile", "variant_id"])
-    for i, v in enumerate(variant_ids):
-        heights = [indexed.loc[(p, v), "total"] for p in profiles]
-        rank_labels = [f"{indexed.loc[(p, v), 'rank']}" for p in profiles]
-        bars = ax.bar(x - 0.4 + width * (i + 0.5), heights, width, color=colours.get(v, "#7b4fa3"),
-                      label=variant_labels[v])
-        for bar, label in zip(bars, rank_labels):
-            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 0.01, label, ha="center",
-                    va="bottom", fontsize=8, color="#333333")
-    ax.set_xticks(x)
-    ax.set_xticklabels([profile_names[p] for p in profiles])
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("score pondéré (0 à 1)")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _p: f"{y:.1f}".replace(".", ",")))
-    ax.set_title("Score pondéré des variantes par profil de parties prenantes (chiffre = rang)")
-    ax.grid(axis="x", visible=False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9, title="Variante")
-    fig.tight_layout()
-    add_source(fig, source)
-    return fig

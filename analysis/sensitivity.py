@@ -50,6 +50,7 @@ class Comparison:
     criteria: pd.DataFrame    # analysis.mcda.load_criteria
     weights: pd.DataFrame     # profiles x criteria, rows sum to 1
     qualitative: pd.DataFrame  # qualitative scores (low, most likely, high)
+    variants_dir: Path = variants.VARIANTS_DIR  # the folder it was read from (score_cause_groups.csv too)
 
     @property
     def variant_ids(self) -> list[str]:
@@ -79,7 +80,7 @@ def load_comparison(market: pd.DataFrame, budget_column: str = "central",
     weights = mcda.load_weight_profiles(criteria, Path(variants_dir) / "weight_profiles.yaml")
     qualitative = mcda.load_qualitative_scores(criteria, [v.id for v in variant_list], Path(variants_dir) / "qualitative_scores.csv",
                                                evidence_ids=set(evidence["evidence_id"]))
-    return Comparison(variant_list, parameters, criteria, weights, qualitative)
+    return Comparison(variant_list, parameters, criteria, weights, qualitative, Path(variants_dir))
 
 
 def model_outcomes(comparison: Comparison, samples=None) -> dict[str, dict[str, np.ndarray]]:
@@ -250,6 +251,258 @@ def smaa_tables(result: dict, variant_ids: list[str], criterion_ids: list[str], 
                            columns=criterion_ids).reset_index()
     central.insert(0, "scope", scope)
     return acceptability, central
+
+
+# --------------------------------------------------------------------------------------------
+# 2b. Qualitative scores that share a cause: drawn together
+# --------------------------------------------------------------------------------------------
+
+def score_draws(comparison: Comparison, n: int, seed: int, groups: list[str] | None = None,
+                cause_groups: pd.DataFrame | None = None) -> np.ndarray:
+    """Qualitative score draws (n, V, Q): each score from its triangle, the scores of each cause
+    group in ``groups`` (default: every group of ``data/variants/score_cause_groups.csv``) drawn
+    together with the group's correlation (:func:`analysis.mcda.sample_scores_jointly`);
+    ``groups=[]`` gives independent draws. The same ``seed`` gives the same independent part
+    whatever the groups, so scenarios differ only by the dependence (common random numbers)."""
+    ids = comparison.variant_ids
+    low, mode, high = mcda.qualitative_bounds(comparison.qualitative, comparison.criteria, ids)
+    if cause_groups is None:
+        cause_groups = mcda.load_cause_groups(comparison.qualitative, comparison.variants_dir / "score_cause_groups.csv")
+    correlation = dict(zip(cause_groups["cause_group"], cause_groups["correlation"]))
+    chosen = set(correlation) if groups is None else set(groups)
+    unknown = sorted(chosen - set(correlation))
+    if unknown:
+        raise ValueError(f"unknown cause group(s) {unknown}; defined: {sorted(correlation)}")
+    array = mcda.cause_group_array(comparison.qualitative, comparison.criteria, ids)
+    array = np.where(np.isin(array, list(chosen)), array, "").astype(object)
+    return mcda.sample_scores_jointly(low, mode, high, array, correlation, n, np.random.default_rng(seed))
+
+
+def score_dependence_effect(comparison: Comparison, outcomes: dict[str, dict[str, np.ndarray]],
+                            weights_nc: np.ndarray, seed: int,
+                            cause_groups: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share of first places of every variant when the qualitative scores are drawn independently,
+    with every cause group drawn together, and with each group alone drawn together: under
+    uniform weights (``weights_nc``, as in SMAA-2) and under each profile's weights. The model
+    outcomes and the weights are the same draws in every scenario. Long table: scenario,
+    joint_groups, scope, variant_id, first_share."""
+    if cause_groups is None:
+        cause_groups = mcda.load_cause_groups(comparison.qualitative, comparison.variants_dir / "score_cause_groups.csv")
+    n = len(weights_nc)
+    ids = comparison.variant_ids
+    all_groups = cause_groups["cause_group"].tolist()
+    scenarios = [("independent", []), ("joint", all_groups)] + [(f"joint_{g}_only", [g]) for g in all_groups]
+    rows = []
+    for scenario, groups in scenarios:
+        sampled = values(comparison, outcomes, score_draws(comparison, n, seed, groups, cause_groups))
+        scopes = {"uniform_weights": weights_nc} | {p: np.broadcast_to(w.to_numpy(), weights_nc.shape)
+                                                     for p, w in comparison.weights.iterrows()}
+        for scope, w in scopes.items():
+            first = mcda.ranks(mcda.weighted_totals(sampled, w)) == 1
+            for i, v in enumerate(ids):
+                rows.append({"scenario": scenario, "joint_groups": ";".join(groups), "scope": scope,
+                             "variant_id": v, "first_share": float(first[:, i].mean())})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# 2c. Scenario discovery: PRIM on the joint draws
+# --------------------------------------------------------------------------------------------
+
+WEIGHT_FACTOR = "poids:{criterion}"
+
+
+@dataclass
+class PrimBox:
+    """A box found by PRIM: ``limits`` {factor: (lower, upper)} for the restricted factors only
+    (``-inf``/``inf`` where a side is free), and its statistics on the draws: ``coverage`` (share
+    of the cases of interest inside the box), ``density`` (share of the draws inside the box that
+    are cases of interest), ``mass`` (share of all draws inside the box)."""
+    limits: dict[str, tuple[float, float]]
+    coverage: float
+    density: float
+    mass: float
+
+
+def _box_stats(inside: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    count = inside.sum()
+    hits = (inside & y).sum()
+    return hits / max(y.sum(), 1), (hits / count if count else 0.0), count / len(y)
+
+
+def _inside(x: np.ndarray, names: list[str], limits: dict[str, tuple[float, float]]) -> np.ndarray:
+    inside = np.ones(len(x), dtype=bool)
+    for name, (lower, upper) in limits.items():
+        column = x[:, names.index(name)]
+        inside &= (column >= lower) & (column <= upper)
+    return inside
+
+
+def prim_peel(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05) -> list[PrimBox]:
+    """The peeling trajectory of PRIM (Friedman and Fisher 1999), as in the EMA workbench.
+
+    Starting from the box that holds every draw, each step considers, for every factor, removing
+    the share ``alpha`` of the draws still in the box with the lowest values of that factor, or
+    with the highest, and keeps the peel that leaves the highest density of cases of interest
+    (``y`` true); ties go to the peel that removes fewer draws, then to the first factor. Peeling
+    stops when the next box would hold less than ``min_mass`` of all draws or no peel raises the
+    density. Returns every box of the trajectory, the full box first."""
+    names = list(x.columns)
+    values = x.to_numpy(dtype=float)
+    y = np.asarray(y, dtype=bool)
+    if len(values) != len(y):
+        raise ValueError(f"{len(values)} draws of the factors but {len(y)} outcomes")
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"alpha must lie in (0, 0.5), got {alpha}")
+    limits = {name: (-np.inf, np.inf) for name in names}
+    inside = np.ones(len(y), dtype=bool)
+    trajectory = [PrimBox({}, *_box_stats(inside, y))]
+    while True:
+        best = None
+        for j, name in enumerate(names):
+            column = values[inside, j]
+            for side in ("lower", "upper"):
+                cut = np.quantile(column, alpha if side == "lower" else 1 - alpha, method="inverted_cdf")
+                keep = column > cut if side == "lower" else column < cut
+                if keep.all() or not keep.any():
+                    # a peel that removes no draw (a constant factor) or every draw
+                    continue
+                if keep.sum() < min_mass * len(y):
+                    continue
+                density = y[inside][keep].mean()
+                candidate = (density, keep.sum(), -j)
+                if best is None or candidate > best[0]:
+                    best = (candidate, name, side, cut)
+        if best is None or best[0][0] <= trajectory[-1].density:
+            break
+        _, name, side, cut = best
+        lower, upper = limits[name]
+        limits[name] = (np.nextafter(cut, np.inf), upper) if side == "lower" else (lower, np.nextafter(cut, -np.inf))
+        inside = _inside(values, names, {name: limits[name]}) & inside
+        restricted = {k: v for k, v in limits.items() if v != (-np.inf, np.inf)}
+        trajectory.append(PrimBox(dict(restricted), *_box_stats(inside, y)))
+    return trajectory
+
+
+def prim_box(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05, min_coverage: float = 0.5,
+             max_conditions: int = 3) -> tuple[PrimBox, PrimBox]:
+    """Scenario discovery with PRIM: the box of the peeling trajectory with the highest density
+    among those that still cover at least ``min_coverage`` of the cases of interest, then the
+    same box reduced to its ``max_conditions`` most useful restrictions (one at a time, the
+    restriction whose removal costs the least density is dropped), so that it can be stated in a
+    sentence. Returns (the box of the trajectory, the reduced box), statistics on the draws."""
+    names = list(x.columns)
+    values = x.to_numpy(dtype=float)
+    y = np.asarray(y, dtype=bool)
+    trajectory = prim_peel(x, y, alpha, min_mass)
+    eligible = [b for b in trajectory if b.coverage >= min_coverage] or trajectory[:1]
+    chosen = max(eligible, key=lambda b: (b.density, b.coverage))
+    limits = dict(chosen.limits)
+    while len(limits) > max_conditions:
+        losses = []
+        for name in limits:
+            rest = {k: v for k, v in limits.items() if k != name}
+            losses.append((-_box_stats(_inside(values, names, rest), y)[1], names.index(name), name))
+        limits.pop(min(losses)[2])
+    return chosen, PrimBox(limits, *_box_stats(_inside(values, names, limits), y))
+
+
+def scenario_factors(comparison: Comparison, parameter_draws: dict[str, np.ndarray], scores_nvq: np.ndarray,
+                     weights_nc: np.ndarray) -> pd.DataFrame:
+    """The inputs of every joint draw as columns, for scenario discovery: each criterion's weight
+    (normalised), each qualitative score that varies (as :data:`QUALITATIVE_FACTOR`) and each
+    model parameter that varies."""
+    weights_nc = mcda.normalise_weights(weights_nc)
+    columns = {WEIGHT_FACTOR.format(criterion=c): weights_nc[:, j] for j, c in enumerate(comparison.criterion_ids)}
+    for i, v in enumerate(comparison.variant_ids):
+        for k, c in enumerate(comparison.qualitative_ids):
+            if np.ptp(scores_nvq[:, i, k]) > 0:
+                columns[QUALITATIVE_FACTOR.format(variant=v, criterion=c)] = scores_nvq[:, i, k]
+    for name, draws in parameter_draws.items():
+        draws = np.broadcast_to(np.asarray(draws, dtype=float), (len(weights_nc),))
+        if np.ptp(draws) > 0:
+            columns[name] = draws
+    return pd.DataFrame(columns)
+
+
+def scenario_discovery(factors: pd.DataFrame, ranks_nv: np.ndarray, variant_ids: list[str], recommended_id: str,
+                       min_cases: int = 50, alpha: float = 0.05, min_mass: float = 0.05,
+                       min_coverage: float = 0.5, max_conditions: int = 3) -> pd.DataFrame:
+    """For every variant other than ``recommended_id`` that ranks first in at least ``min_cases``
+    draws: the PRIM box (:func:`prim_box`) of the draws in which it is first. Long table, one row
+    per condition of the reduced box: variant_id, first_share (all draws), cases, factor, lower,
+    upper (NaN where a side is free), coverage, density and mass of the reduced box, and
+    coverage and density of the trajectory's box with its number of restrictions."""
+    rows = []
+    for i, v in enumerate(variant_ids):
+        y = ranks_nv[:, i] == 1
+        if v == recommended_id or y.sum() < min_cases:
+            continue
+        chosen, reduced = prim_box(factors, y, alpha, min_mass, min_coverage, max_conditions)
+        for factor, (lower, upper) in (reduced.limits.items() or [("", (-np.inf, np.inf))]):
+            rows.append({"variant_id": v, "first_share": float(y.mean()), "cases": int(y.sum()), "factor": factor,
+                         "lower": lower if np.isfinite(lower) else np.nan,
+                         "upper": upper if np.isfinite(upper) else np.nan,
+                         "coverage": reduced.coverage, "density": reduced.density, "mass": reduced.mass,
+                         "peeled_box_conditions": len(chosen.limits), "peeled_box_coverage": chosen.coverage,
+                         "peeled_box_density": chosen.density})
+    return pd.DataFrame(rows, columns=["variant_id", "first_share", "cases", "factor", "lower", "upper", "coverage",
+                                       "density", "mass", "peeled_box_conditions", "peeled_box_coverage",
+                                       "peeled_box_density"])
+
+
+def _condition_text(factor: str, lower: float, upper: float, labels: dict[str, str], lang: str) -> str:
+    from analysis import i18n
+
+    def shown(x):
+        if factor.startswith(WEIGHT_FACTOR.split("{")[0]):
+            return i18n.percent(100 * x, lang, 0)
+        digits = max(0, 2 - int(np.floor(np.log10(abs(x))))) if x else 0
+        return i18n.number(x, lang, min(digits, 4))
+
+    name = labels.get(factor, factor)
+    if not np.isnan(lower) and not np.isnan(upper):
+        return i18n.text("sensitivity.prim.between", lang, factor=name, lower=shown(lower), upper=shown(upper))
+    if not np.isnan(lower):
+        return i18n.text("sensitivity.prim.above", lang, factor=name, value=shown(lower))
+    return i18n.text("sensitivity.prim.below", lang, factor=name, value=shown(upper))
+
+
+def scenario_sentence(discovery: pd.DataFrame, labels: dict[str, str], lang: str = "fr", top: int = 2) -> str:
+    """One sentence on what would have to be true for another variant to win: for the ``top``
+    variants most often first after the recommended one, the conditions of their PRIM box with its
+    coverage and density (from :func:`scenario_discovery`)."""
+    from analysis import i18n
+
+    if discovery.empty:
+        return i18n.text("sensitivity.prim.none", lang)
+    order = (discovery.drop_duplicates("variant_id").sort_values(["first_share", "variant_id"], ascending=[False, True])
+             .head(top)["variant_id"].tolist())
+    parts = []
+    for v in order:
+        rows = discovery[discovery["variant_id"] == v]
+        conditions = [_condition_text(r.factor, r.lower, r.upper, labels, lang) for r in rows.itertuples() if r.factor]
+        first = rows.iloc[0]
+        parts.append(i18n.text("sensitivity.prim.variant", lang, variant=v,
+                               share=i18n.percent(100 * first["first_share"], lang, 1),
+                               conditions=(", ".join(conditions[:-1]) + i18n.text("sensitivity.prim.and", lang)
+                                           + conditions[-1]) if len(conditions) > 1 else "".join(conditions),
+                               coverage=i18n.percent(100 * first["coverage"], lang, 0),
+                               density=i18n.percent(100 * first["density"], lang, 0)))
+    return i18n.text("sensitivity.prim.sentence", lang, parts=" ; ".join(parts) if lang == "fr" else "; ".join(parts))
+
+
+def dependence_sentence(effect: pd.DataFrame, variant_id: str, lang: str = "fr") -> str:
+    """One sentence: ``variant_id``'s share of first places (uniform weights) with the judged
+    scores drawn independently and with the scores that share a cause drawn together."""
+    from analysis import i18n
+
+    table = effect[(effect["scope"] == "uniform_weights") & (effect["variant_id"] == variant_id)].set_index("scenario")
+    own = [s for s in table.index if s.startswith(f"joint_{variant_id}-")]
+    return i18n.text("sensitivity.dependence.sentence", lang, variant=variant_id,
+                     independent=i18n.percent(100 * table.at["independent", "first_share"], lang, 1),
+                     joint=i18n.percent(100 * table.at["joint", "first_share"], lang, 1),
+                     own=i18n.percent(100 * table.at[own[0], "first_share"], lang, 1) if own else "–")
 
 
 # --------------------------------------------------------------------------------------------

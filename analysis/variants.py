@@ -797,68 +797,11 @@ def countries_by_variant(country_map: pd.DataFrame, variants: list[Variant]) -> 
 
 
 # --------------------------------------------------------------------------------------------
-# 5. Figure
+# 5. Colours (the figures are in analysis/variants_figures.py)
 # --------------------------------------------------------------------------------------------
 
 VARIANT_COLOURS = {"V0": "#8a8f99", "V1": "#1f3f99", "V2": "#29a36a", "V3": "#e4572e", "V4": "#f2a541"}
 
-#: Outcomes drawn in the figure: (outcome, title, scale factor, axis label).
-FIGURE_OUTCOMES = [
-    ("transaction_cost_total_eur", "Coûts de transaction\n(acheteurs + soumissionnaires)", 1e-6, "M€ par an"),
-    ("price_effect_eur", "Effet prix de la négociation\n(valeur gagnée)", 1e-6, "M€ par an"),
-    ("share_to_suppliers", "Part du budget qui atteint\nles fournisseurs", 100, "% du budget"),
-    ("coverage_rate", "Élèves couverts", 100, "% des élèves"),
-    ("coverage_gini", "Inégalité de couverture\nentre territoires (Gini)", 1, "indice (0 = égalité)"),
-    ("hhi", "Concentration des dépenses\n(IHH)", 1, "indice 0–10 000"),
-    ("sme_share_spend", "Part des dépenses\nallant aux PME", 100, "% des dépenses"),
-    ("continuity_risk", "Risque d'interruption\nd'une ressource à 5 ans", 100, "probabilité (%)"),
-]
-
 
 def variant_colour(variant_id: str) -> str:
     return VARIANT_COLOURS.get(variant_id, "#7b4fa3")
-
-
-def outcomes_figure(table: pd.DataFrame, variants_list: list[Variant], source: str):
-    """Small multiples: one panel per outcome, one bar per variant (central value) with the
-    Monte Carlo 5-95 % interval (the same draws for every variant)."""
-    import matplotlib.pyplot as plt
-
-    from analysis.plotting import add_source, french_axis
-
-    fig, axes = plt.subplots(2, 4, figsize=(15, 7.8))
-    ids = [v.id for v in variants_list]
-    negotiates = {v.id: v.mechanism["price_negotiation"] for v in variants_list}
-    indexed = table.set_index(["variant_id", "outcome"])
-    for ax, (outcome, title, scale, unit) in zip(axes.ravel(), FIGURE_OUTCOMES):
-        central = np.array([indexed.loc[(v, outcome), "central"] for v in ids]) * scale
-        ax.bar(ids, central, color=[variant_colour(v) for v in ids], width=0.7)
-        if "q05" in table.columns:
-            low = np.array([indexed.loc[(v, outcome), "q05"] for v in ids]) * scale
-            high = np.array([indexed.loc[(v, outcome), "q95"] for v in ids]) * scale
-            ax.errorbar(ids, central, yerr=[np.maximum(central - low, 0), np.maximum(high - central, 0)],
-                        fmt="none", ecolor="#333333", elinewidth=1, capsize=3)
-            top = max(high.max(), central.max())
-        else:
-            top = central.max()
-        ax.set_ylim(0, top * 1.12 if top > 0 else 1)
-        if outcome == "price_effect_eur":
-            for x, v in enumerate(ids):
-                if not negotiates[v]:
-                    ax.text(x, top * 0.02, "sans\nnégociation", ha="center", va="bottom", fontsize=7.5, color="#555555")
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(unit, fontsize=9)
-        ax.tick_params(axis="both", labelsize=9)
-        ax.grid(axis="x", visible=False)
-        french_axis(ax)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=variant_colour(v.id)) for v in variants_list]
-    fig.legend(handles, [v.label_fr for v in variants_list], loc="lower center", ncol=len(variants_list),
-               frameon=False, fontsize=9, bbox_to_anchor=(0.5, -0.005))
-    fig.suptitle("Résultats du modèle par variante de cadre de marché (budget annuel identique)",
-                 fontsize=13, fontweight="bold")
-    fig.text(0.5, 0.935, "Barres : valeurs centrales des paramètres ; traits : intervalle 5–95 % des tirages "
-             "Monte Carlo des paramètres (mêmes tirages pour toutes les variantes)", ha="center", fontsize=9,
-             color="#444444")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.93))
-    add_source(fig, source)
-    return fig

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
 from analysis import config, mcda, variants
 from tests.conftest import read_rows
@@ -193,3 +194,57 @@ def test_value_array_for_sampled_outcomes_and_scores(criteria, weights):
     assert fixed[0, 3, 6] == pytest.approx(mode[3, 3] / 10)  # teacher_freedom is the 4th qualitative criterion
     totals = mcda.weighted_totals(values, mcda.sample_simplex_weights(200, 10, np.random.default_rng(7)))
     assert totals.shape == (200, 5)
+
+
+# ---- qualitative scores that share a cause ---------------------------------------------------
+
+def test_cause_groups_of_the_package_are_defined_and_used(criteria):
+    ids = ["V0", "V1", "V2", "V3", "V4"]
+    qualitative = mcda.load_qualitative_scores(criteria, ids)
+    groups = mcda.load_cause_groups(qualitative)
+    used = set(qualitative.loc[qualitative["cause_group"] != "", "cause_group"])
+    assert used == set(groups["cause_group"])
+    assert groups["source"].str.contains("assumption").all()
+
+
+def test_an_undefined_or_foreign_cause_group_is_named(criteria, tmp_path):
+    ids = ["V0", "V1", "V2", "V3", "V4"]
+    qualitative = mcda.load_qualitative_scores(criteria, ids)
+    broken = qualitative.copy()
+    first_v3 = broken.index[broken["variant_id"] == "V3"][0]
+    first_v1 = broken.index[(broken["variant_id"] == "V1") & (broken["cause_group"] == "")][0]
+    broken.loc[first_v3, "cause_group"] = "V3-not-defined"
+    broken.loc[first_v1, "cause_group"] = "V2-catalogue-entry-vetting"
+    with pytest.raises(mcda.MCDAError) as error:
+        mcda.load_cause_groups(broken)
+    message = str(error.value)
+    assert f"row {first_v3 + 2}, column 'cause_group'" in message and "V3-not-defined" in message
+    assert f"row {first_v1 + 2}" in message and "belongs to V2, not V1" in message
+
+
+def test_joint_draws_keep_each_triangle_and_move_a_group_together():
+    low = np.array([[2.0, 4.0, 1.0], [3.0, 3.0, 3.0]])
+    mode = np.array([[5.0, 6.0, 2.0], [4.0, 5.0, 4.0]])
+    high = np.array([[6.0, 9.0, 8.0], [7.0, 8.0, 9.0]])
+    groups = np.array([["g", "g", ""], ["", "h", "h"]], dtype=object)
+    n = 40000
+    joint = mcda.sample_scores_jointly(low, mode, high, groups, {"g": 1.0, "h": 0.5}, n, np.random.default_rng(3))
+    # each marginal is still its triangle: mean (low + mode + high) / 3, Kolmogorov-Smirnov test
+    assert joint.mean(axis=0) == pytest.approx((low + mode + high) / 3, abs=0.03)
+    for i, j in [(0, 0), (0, 1), (1, 2)]:
+        c = (mode[i, j] - low[i, j]) / (high[i, j] - low[i, j])
+        dist = stats.triang(c, loc=low[i, j], scale=high[i, j] - low[i, j])
+        assert stats.kstest(joint[:5000, i, j], dist.cdf).pvalue > 0.01
+    # comonotone group: same quantile, so rank correlation 1; rho = 0.5: in between; others independent
+    rho_g = stats.spearmanr(joint[:, 0, 0], joint[:, 0, 1]).statistic
+    rho_h = stats.spearmanr(joint[:, 1, 1], joint[:, 1, 2]).statistic
+    rho_free = stats.spearmanr(joint[:, 0, 0], joint[:, 0, 2]).statistic
+    assert rho_g == pytest.approx(1.0)
+    assert 0.3 < rho_h < 0.7
+    assert abs(rho_free) < 0.03
+    # no group at all: exactly the independent draws
+    none = np.full(low.shape, "", dtype=object)
+    assert np.array_equal(mcda.sample_scores_jointly(low, mode, high, none, {}, 100, np.random.default_rng(5)),
+                          mcda.sample_triangular_scores(low, mode, high, 100, np.random.default_rng(5)))
+    with pytest.raises(mcda.MCDAError, match="no correlation"):
+        mcda.sample_scores_jointly(low, mode, high, groups, {"g": 1.0}, 10, np.random.default_rng(0))

@@ -309,3 +309,87 @@ def test_first_share_without_judged_criteria():
     values = np.array([[[0.4, 0.9], [0.6, 0.3]], [[0.7, 0.9], [0.6, 0.3]]])   # two draws
     weights = np.array([[0.5, 0.5], [0.2, 0.8]])
     assert sensitivity.first_share_without_judged(values, weights, LEAD_CRITERIA).tolist() == [0.5, 0.5]
+
+
+def test_sensitivity_figures_are_drawn_in_both_languages(comparison):
+    """The figure functions take ``lang`` and find every label (no i18n key printed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import sensitivity_figures
+
+    central = sensitivity.central_values(comparison)
+    ids = comparison.variant_ids
+    profile = comparison.weights.index[0]
+    weights = comparison.weights.loc[profile].to_numpy()
+    thresholds = sensitivity.rank_reversal_thresholds(central, weights, comparison.criterion_ids, ids, profile)
+    agreement = sensitivity.method_agreement(central, comparison.weights, ids, 0.25)
+    names = {p: p for p in comparison.weights.index}
+    for lang in ("fr", "en"):
+        figures = [sensitivity_figures.weight_sweep_figure(central, weights, comparison, thresholds, profile, "s", 21,
+                                                           lang=lang),
+                   sensitivity_figures.method_figure(agreement, names, ids, "s", lang=lang)]
+        texts = [t.get_text() for f in figures for a in f.axes for t in [a.title, *a.texts]] + \
+                [t.get_text() for f in figures for t in f.texts]
+        assert all("sensitivity." not in t and "variants." not in t for t in texts)
+        labels = sensitivity_figures.factor_labels(comparison, lang)
+        assert set(comparison.parameters["name"]) <= set(labels)
+        for f in figures:
+            plt.close(f)
+
+
+# ---- scores drawn with their cause, scenario discovery ---------------------------------------
+
+
+def test_score_dependence_changes_only_the_grouped_scores(comparison):
+    n = 400
+    independent = sensitivity.score_draws(comparison, n, 11, groups=[])
+    joint = sensitivity.score_draws(comparison, n, 11)
+    groups = mcda.cause_group_array(comparison.qualitative, comparison.criteria, comparison.variant_ids)
+    free = groups == ""
+    assert np.array_equal(independent[:, free], joint[:, free])        # common random numbers
+    assert not np.array_equal(independent[:, ~free], joint[:, ~free])
+    outcomes = sensitivity.model_outcomes(comparison, variants.sample_parameters(comparison.parameters, n, 2))
+    weights = mcda.sample_simplex_weights(n, len(comparison.criterion_ids), np.random.default_rng(4))
+    effect = sensitivity.score_dependence_effect(comparison, outcomes, weights, 11)
+    shares = effect.groupby(["scenario", "scope"])["first_share"].sum()
+    assert (shares >= 1 - 1e-12).all()                                  # every draw has a first (ties count twice)
+    recomputed = sensitivity.smaa(sensitivity.values(comparison, outcomes, joint), weights)["rank_acceptability"][:, 0]
+    table = effect[(effect["scenario"] == "joint") & (effect["scope"] == "uniform_weights")]
+    assert table["first_share"].to_numpy() == pytest.approx(recomputed)
+
+
+def test_prim_finds_a_known_box():
+    """Cases of interest exactly in a box on two of six uniform factors: PRIM's limits fall near
+    the box's sides, with a density near 1 and most of the cases covered; the free factors stay
+    free."""
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((5000, 6)), columns=list("abcdef"))
+    y = ((x["a"] > 0.6) & (x["c"] < 0.3)).to_numpy()
+    chosen, reduced = sensitivity.prim_box(x, y, alpha=0.05)
+    assert set(reduced.limits) == {"a", "c"}
+    assert reduced.limits["a"][0] == pytest.approx(0.6, abs=0.03) and reduced.limits["a"][1] == np.inf
+    assert reduced.limits["c"][1] == pytest.approx(0.3, abs=0.03) and reduced.limits["c"][0] == -np.inf
+    assert reduced.density > 0.95 and reduced.coverage > 0.85
+    assert reduced.mass == pytest.approx(((x["a"] >= reduced.limits["a"][0]) & (x["c"] <= reduced.limits["c"][1])).mean())
+    trajectory = sensitivity.prim_peel(x, y, alpha=0.05)
+    assert trajectory[0].coverage == 1 and trajectory[0].density == pytest.approx(y.mean())
+    densities = [b.density for b in trajectory]
+    assert all(b > a for a, b in zip(densities, densities[1:]))           # each peel raises the density
+    # each peel removes about alpha of the draws still in the box
+    masses = np.array([b.mass for b in trajectory])
+    assert masses[1:] / masses[:-1] == pytest.approx(np.full(len(masses) - 1, 0.95), abs=0.01)
+
+
+def test_prim_reduces_a_box_to_its_most_useful_conditions():
+    rng = np.random.default_rng(1)
+    x = pd.DataFrame(rng.random((6000, 4)), columns=list("abcd"))
+    y = ((x["a"] > 0.5) & (x["b"] > 0.5) & (x["c"] > 0.2)).to_numpy()
+    _, reduced = sensitivity.prim_box(x, y, max_conditions=2)
+    assert set(reduced.limits) == {"a", "b"}                              # the weakest condition is dropped
+    with pytest.raises(ValueError, match="alpha"):
+        sensitivity.prim_peel(x, y, alpha=0.6)
+    with pytest.raises(ValueError, match="outcomes"):
+        sensitivity.prim_peel(x, y[:-1])

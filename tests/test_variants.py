@@ -371,3 +371,51 @@ def test_headline_transaction_costs_recomputed_from_the_variant_and_parameter_fi
     weighted = national + value["local_procedure_cost_factor"] * (sum(v0["procedures_per_year"].values()) - national)
     per_procedure = value["cost_procedure_authority_eur"] + value["cost_procedure_bidders_eur"]
     assert round(weighted * per_procedure / 1e5) / 10 == 43.7   # "coûts de transaction 43.7 M EUR" (nbval checks the text)
+
+
+def test_variant_figures_are_drawn_in_both_languages():
+    """Every figure function of analysis.variants_figures takes ``lang`` and finds all its labels."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import mcda, variants_figures
+
+    variant_list = variants.load_variants()
+    ids = [v.id for v in variant_list]
+    parameters = variants.load_parameters()
+    samples = variants.sample_parameters(parameters, 64, 1)
+    outcomes = variants.outcomes_table(variant_list, parameters, samples)
+    criteria = mcda.load_criteria()
+    weights = mcda.load_weight_profiles(criteria)
+    qualitative = mcda.load_qualitative_scores(criteria, ids)
+    performance = mcda.performance_matrix(outcomes.rename(columns={"central": "value"}), qualitative, criteria, ids)
+    scores = mcda.scores_table(performance, criteria, qualitative)
+    values = scores.pivot(index="variant_id", columns="criterion", values="value")[criteria["criterion"]]
+    totals = mcda.totals_by_profile(values, weights)
+    for lang in ("fr", "en"):
+        labels = {v.id: variants_figures.variant_label(v, lang) for v in variant_list}
+        figures = [variants_figures.outcomes_figure(outcomes, variant_list, "source", lang=lang),
+                   variants_figures.heatmap_figure(scores, criteria, labels, "source", lang=lang),
+                   variants_figures.totals_figure(totals, labels, variants.VARIANT_COLOURS, "source", lang=lang)]
+        titles = [t.get_text() for f in figures for t in f.texts + [a.title for a in f.axes]]
+        assert all("variants." not in t for t in titles), "an i18n key was printed instead of its text"
+        for f in figures:
+            plt.close(f)
+    with pytest.raises(ValueError, match="language"):
+        variants_figures.totals_figure(totals, labels, variants.VARIANT_COLOURS, "source", lang="de")
+
+
+def test_mechanism_view_and_significant_numbers_for_reading():
+    from analysis import i18n, variants_figures
+
+    mechanisms = variants.mechanism_table(variants.load_variants())
+    view = variants_figures.mechanism_view(mechanisms, "fr")
+    assert len(view) == mechanisms.shape[1] - 1
+    cells = view.drop(columns="field").to_numpy().ravel()
+    assert not any(c in ("True", "False", "nan", "None") for c in cells)
+    assert all("_" not in f for f in view["field"])                     # every field has a label
+    assert variants_figures.significant(298072500, "fr", 3) == i18n.number(298000000, "fr", 0)
+    assert variants_figures.significant(0.27534, "en", 3) == "0.275"
+    assert variants_figures.significant(float("nan")) == "–"

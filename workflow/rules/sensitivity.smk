@@ -38,6 +38,8 @@ rule sensitivity_notebook:
             f"{OUT}/tables/sensitivity_lead_decomposition.csv",
             f"{OUT}/tables/sensitivity_lead_by_criterion.csv",
             f"{OUT}/tables/sensitivity_topsis_conventions.csv",
+            f"{OUT}/tables/smaa_score_dependence.csv",
+            f"{OUT}/tables/sensitivity_scenario_discovery.csv",
         ],
     params:
         parameters=notebook_params("05_sensitivity"),
