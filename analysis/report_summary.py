@@ -391,4 +391,64 @@ def sensitivity_answer(results: Results) -> list[list[Span]]:
         fields = {f"factor{i + 1}": names[i] if i < len(names) else "–" for i in range(3)}
         paragraphs.append(fill("report.sensitivity.gap_drivers", lang, variant=facts["recommended"],
                                runner=facts["items"].get("runner_up", "–"), **fields))
+    paragraphs += lead_and_discovery(results, facts["recommended"])
+    return paragraphs
+
+
+def _bound(value) -> str:
+    return "" if is_missing(value) else str(value)
+
+
+def lead_and_discovery(results: Results, recommended: str) -> list[list[Span]]:
+    """What the lead rests on (modelled against judged criteria) and the PRIM boxes under which
+    another variant ranks first, from sensitivity_lead_decomposition and
+    sensitivity_scenario_discovery."""
+    lang = results.lang
+    paragraphs: list[list[Span]] = []
+    lead = results.table("sensitivity_lead_decomposition", ["profile", "first", "judged_share_of_lead",
+                                                           "judged_weight_share", "first_on_modelled_only"])
+    lead = lead[lead["first"] == recommended]
+    if len(lead):
+        link = table_anchor("sensitivity_lead_decomposition")
+
+        def pct(x):
+            return Link(i18n.percent(100 * float(x), lang, 0), link)
+
+        paragraphs.append(fill(
+            "report.sensitivity.lead_rests_on", lang, variant=recommended,
+            weight_min=pct(lead["judged_weight_share"].min()), weight_max=pct(lead["judged_weight_share"].max()),
+            lead_min=pct(lead["judged_share_of_lead"].min()), lead_max=pct(lead["judged_share_of_lead"].max()),
+            n_modelled=Link(str(int((lead["first_on_modelled_only"] == recommended).sum())), link),
+            n_profiles=Link(str(len(lead)), link)))
+    boxes = results.table("sensitivity_scenario_discovery", ["variant_id", "first_share", "factor", "lower", "upper",
+                                                            "coverage", "density"])
+    boxes = boxes[boxes["variant_id"] != recommended]
+    if len(boxes):
+        link = table_anchor("sensitivity_scenario_discovery")
+        paragraphs.append(["¶ "] + fill("report.sensitivity.discovery_intro", lang))
+        order = (boxes.groupby("variant_id", sort=False)["first_share"].first().sort_values(ascending=False, kind="mergesort"))
+        for variant_id in order.index[:3]:
+            rows = boxes[boxes["variant_id"] == variant_id]
+            conditions = []
+            joiner = " et " if lang == "fr" else " and "
+            for _, row in rows.iterrows():
+                factor = str(row["factor"])
+                is_weight = factor.startswith("poids:")
+                label = (i18n.text("report.sensitivity.weight_of", lang, criterion=criterion_name(factor.split(":", 1)[1], lang))
+                         if is_weight else factor_label(factor, lang))
+
+                def shown(x):
+                    return i18n.percent(100 * float(x), lang, 0) if is_weight else i18n.number(float(x), lang, 2)
+
+                parts = ([f"≥ {shown(row['lower'])}"] if not is_missing(row["lower"]) else []) + (
+                    [f"≤ {shown(row['upper'])}"] if not is_missing(row["upper"]) else [])
+                conditions.append(f"{label} {joiner.join(parts)}")
+            first = rows.iloc[0]
+            paragraphs.append(["• "] + fill(
+                "report.sensitivity.discovery", lang, variant=variant_label(str(variant_id), lang),
+                share=Link(i18n.percent(100 * float(first["first_share"]), lang, 1), link),
+                conditions="; ".join(conditions),
+                coverage=Link(i18n.percent(100 * float(first["coverage"]), lang, 0), link),
+                density=Link(i18n.percent(100 * float(first["density"]), lang, 0), link)))
+        paragraphs.append(fill("report.sensitivity.discovery_note", lang))
     return paragraphs

@@ -80,6 +80,7 @@ TOP_LEVEL_KEYS = {
     "notebook_params": "{notebook: {parameter: value}} overrides of config/parameters/<notebook>.yaml",
     "variants_data": "changes to the variants' data (files, add, drop, scores, weight_profiles)",
     "report_language": "language of the report, the notebooks' narrative and every figure: fr (default) or en",
+    "diagnostic_authority_dirs": "folders of authority files for the self-diagnostic's pages (default: data/diagnostic/authorities and data/private/authorities)",
     "reuse_baseline": "false: run every notebook even where the scenario changes nothing (default true)",
 }
 REPORT_LANGUAGES = ("fr", "en")
@@ -249,6 +250,9 @@ def validate(document: Any, source: str = "scenario", root: Path | None = None,
     if "report_language" in document and document["report_language"] not in REPORT_LANGUAGES:
         problems.append(f"{source}: report_language: not a supported language (found {document['report_language']!r}; "
                         f"allowed: {', '.join(REPORT_LANGUAGES)})")
+    dirs = document.get("diagnostic_authority_dirs", [])
+    if not (isinstance(dirs, list) and all(isinstance(d, str) and d for d in dirs)):
+        problems.append(f"{source}: diagnostic_authority_dirs: must be a list of folder paths (found {dirs!r})")
     if not isinstance(document.get("reuse_baseline", True), bool):
         problems.append(f"{source}: reuse_baseline: must be true or false (found {document['reuse_baseline']!r})")
     study_keys = schema["study"]

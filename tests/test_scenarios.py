@@ -170,7 +170,7 @@ def test_workflow_ignores_a_stray_output_directory_variable(tmp_path):
 def test_regenerate_clears_a_stray_output_directory_variable():
     text = (config.ROOT / "tools" / "regenerate.sh").read_text(encoding="utf-8")
     clear = text.index("unset EDTECH_OUTPUT_DIR")
-    assert clear < text.index("exec .venv/bin/snakemake")
+    assert clear < text.index("exec .venv/bin/python tools/run_workflow.py")
 
 
 def test_provided_scenarios_have_legal_names():

@@ -125,7 +125,7 @@ rule diagnostic_page:
         mem_mb=1500,
         runtime=10,
     shell:
-        "python -m analysis.diagnostic_pages page {input.file:q} --method {input.method:q} --lang {params.lang} "
+        "python -m analysis.diagnostic_pages page {input.file:q} --method {input.method:q} --lang {params.lang:q} "
         "--out {output:q} > /dev/null"
 
 
@@ -151,7 +151,7 @@ rule diagnostic_summary:
         mem_mb=4000,
         runtime=30,
     shell:
-        "python -m analysis.diagnostic_pages summary {params.folders:q} --method {input.method:q} --lang {params.lang} "
+        "python -m analysis.diagnostic_pages summary {params.folders:q} --method {input.method:q} --lang {params.lang:q} "
         "--out-dir {params.out_dir:q} > /dev/null"
 
 

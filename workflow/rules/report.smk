@@ -37,12 +37,13 @@ rule study_report:
         lang=REPORT_LANGUAGE,
         workflow_config=json.dumps({"scenario": SCENARIO, "notebook_params": config.get("notebook_params") or {}},
                                    sort_keys=True, ensure_ascii=False),
-        scenario_file=f"--configfile {REPORT_SCENARIO_FILE}" if REPORT_SCENARIO_FILE else "",
+        scenario_args=["--configfile", REPORT_SCENARIO_FILE] if REPORT_SCENARIO_FILE else [],
+        out=OUT,
     log:
         f"{OUT}/logs/report.log",
     shell:
-        "python -m analysis.report --output-dir {OUT} --lang {params.lang} --only html pdf docx xlsx "
-        "--workflow-config {params.workflow_config:q} {params.scenario_file} > {log} 2>&1"
+        "python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only html pdf docx xlsx "
+        "--workflow-config {params.workflow_config:q} {params.scenario_args:q} > {log:q} 2>&1"
 
 
 rule provenance_annex:
@@ -57,12 +58,13 @@ rule provenance_annex:
         lang=REPORT_LANGUAGE,
         workflow_config=json.dumps({"scenario": SCENARIO, "notebook_params": config.get("notebook_params") or {}},
                                    sort_keys=True, ensure_ascii=False),
-        scenario_file=f"--configfile {REPORT_SCENARIO_FILE}" if REPORT_SCENARIO_FILE else "",
+        scenario_args=["--configfile", REPORT_SCENARIO_FILE] if REPORT_SCENARIO_FILE else [],
+        out=OUT,
     log:
         f"{OUT}/logs/provenance_annex.log",
     shell:
-        "python -m analysis.report --output-dir {OUT} --lang {params.lang} --only provenance "
-        "--workflow-config {params.workflow_config:q} {params.scenario_file} > {log} 2>&1"
+        "python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only provenance "
+        "--workflow-config {params.workflow_config:q} {params.scenario_args:q} > {log:q} 2>&1"
 
 
 REPORT_DELIVERABLES = list(rules.study_report.output) + list(rules.provenance_annex.output)
