@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from analysis import config
-from analysis.errors import InputError, Problem, format_problem, shown_path, unit_problem
+from analysis.errors import InputError, format_problem, shown_path, unit_problem
 
 #: Rules of notebook parameters by name: (pattern, unit kind or check, text). Parameters not
 #: listed here only need the type of their default.

@@ -25,10 +25,9 @@ import pandas as pd
 import pandera.pandas as pa
 from scipy import stats
 
-from analysis import config
 from analysis.io import read_yaml
 from analysis.validation import read_csv_validated, schema_violations
-from analysis.variants import OUTCOMES, VARIANTS_DIR, Variant, _shown
+from analysis.variants import OUTCOMES, VARIANTS_DIR, _shown
 
 CRITERIA_FILE = VARIANTS_DIR / "criteria.yaml"
 WEIGHTS_FILE = VARIANTS_DIR / "weight_profiles.yaml"

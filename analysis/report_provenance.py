@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from markupsafe import escape
 
 from analysis import config, i18n
 from analysis.io import atomic_path
+from analysis.provenance import sha256_of
 
 METADATA = config.ROOT / ".snakemake" / "metadata"
 
@@ -40,14 +40,6 @@ def records(metadata_dir: Path = METADATA) -> dict[str, dict]:
         except (OSError, json.JSONDecodeError):
             continue
     return found
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def jobs(root: Path, metadata_dir: Path | None = None) -> list[dict]:
@@ -71,7 +63,7 @@ def _jobs(root: Path, metadata_dir: Path) -> list[dict]:
         key = (record.get("rule"), record.get("shellcmd") or record.get("code"), tuple(sorted(record.get("input") or [])))
         job = grouped.setdefault(key, {"rule": record.get("rule"), "record": record, "outputs": []})
         path = config.ROOT / output
-        job["outputs"].append((output, _sha256(path) if path.is_file() else None))
+        job["outputs"].append((output, sha256_of(path) if path.is_file() else None))
     for job in grouped.values():
         job["record"] = dict(job["record"])
     return sorted(grouped.values(), key=lambda j: (j["record"].get("starttime") or 0, j["rule"] or ""))

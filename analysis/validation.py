@@ -16,7 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from analysis.errors import (_NOTHING, ABSURD, InputError, Problem, absurd_fields, file_problem, nonfinite_fields,
+from analysis.errors import (_NOTHING, ABSURD, InputError, Problem, absurd_fields, nonfinite_fields,
                              read_text_checked)
 
 MAX_REPORTED_FAILURES = 50
@@ -83,8 +83,6 @@ _CHECK_WORDING = [  # (pattern of pandera's check text, what is wrong, what is a
 
 
 def _wording(check: str, allowed_values=None) -> tuple[str, str | None]:
-    import re
-
     if check.startswith("isin(") or check == "isin":
         return "unknown code", ", ".join(str(v) for v in allowed_values) if allowed_values else None
     for pattern, what, allowed in _CHECK_WORDING:

@@ -40,7 +40,7 @@ pupils (every step is stated in the docstring of :func:`evaluate`):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
