@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from analysis import i18n
+from analysis.plotting import OKABE_ITO
 from analysis.diagnostic import CRITICALITY_LEVELS, Method, dependency_totals
 
-EU_COLOUR = "#29a36a"        # green: spend with EU suppliers
-NON_EU_COLOUR = "#e4572e"    # orange-red: spend outside the EU (the dependency)
+EU_COLOUR = OKABE_ITO["blue"]             # spend with EU suppliers
+NON_EU_COLOUR = OKABE_ITO["vermillion"]   # spend outside the EU (the dependency)
 UNKNOWN_COLOUR = "#9e9e9e"   # grey: jurisdiction unknown (never guessed)
-CAPACITY_COLOURS = {"faible": "#e4572e", "moyenne": "#f2a541", "forte": "#29a36a"}
+# colour-blind-safe (Okabe-Ito), not red-green: low capacity vermillion, medium orange, high blue
+CAPACITY_COLOURS = {"faible": OKABE_ITO["vermillion"], "moyenne": OKABE_ITO["orange"], "forte": OKABE_ITO["blue"]}
 PRIORITY_COLOURS = {"p1": "#b2182b", "p2": "#ef8a62", "p3": "#fddbc7", "veille": "#d9d9d9"}
 
 
