@@ -180,6 +180,22 @@ rule all:
         f"{OUT}/notebooks/90_claims_ledger.ipynb",
         expand(f"{OUT}/html/{{name}}.html", name=NOTEBOOK_NAMES),
         REPORT_DELIVERABLES,
+        f"{OUT}/manifest.sha256",
+
+
+rule output_manifest:
+    """SHA-256 of every table, claim value and figure of this output folder (sha256sum format):
+    two runs of the same inputs give the same manifest, and `sha256sum -c` checks a folder."""
+    input:
+        results=[str(path) for path in REPORT_OUTPUTS],
+        ledger=f"{OUT}/claims.csv",
+        ledger_summary=f"{OUT}/tables/claims_ledger_summary.csv",
+    output:
+        f"{OUT}/manifest.sha256",
+    run:
+        from analysis import provenance
+
+        provenance.write_manifest(OUT, list(input))
 
 
 rule notebook_html:

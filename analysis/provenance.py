@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -119,3 +120,38 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+MANIFEST_NAME = "manifest.sha256"
+#: What the manifest covers: the tables, claim values, ledger and figures of an output folder
+#: (executed notebooks and HTML pages carry run times; logs are not results).
+MANIFEST_SUFFIXES = (".csv", ".png")
+
+
+def write_manifest(output_root: str | os.PathLike, paths) -> Path:
+    """Write ``<output_root>/manifest.sha256``: one ``<sha256>  <path relative to output_root>``
+    line per result file among ``paths`` (tables, claim values and figures), sorted, in the
+    format of ``sha256sum`` so that ``cd <output_root> && sha256sum -c manifest.sha256`` checks it.
+    The same inputs give the same manifest, byte for byte."""
+    from analysis.io import write_text
+
+    root = Path(output_root)
+    lines = []
+    for path in sorted({Path(p) for p in paths}):
+        if path.suffix in MANIFEST_SUFFIXES and path.is_file():
+            lines.append(f"{sha256_of(path)}  {path.relative_to(root).as_posix()}")
+    return write_text("\n".join(lines) + "\n", root / MANIFEST_NAME)
+
+
+def check_manifest(output_root: str | os.PathLike) -> list[str]:
+    """Every file of the manifest whose content no longer matches it (missing or changed)."""
+    root = Path(output_root)
+    problems = []
+    for line in (root / MANIFEST_NAME).read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        path = root / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif sha256_of(path) != digest:
+            problems.append(f"{name}: changed since the manifest was written")
+    return problems
