@@ -158,9 +158,10 @@ def _page(title: str, body: str, lang: str) -> str:
             "</body></html>\n")
 
 
-def authority_page(authority: Authority, method: Method, lang: str = "fr", summary_href: str = "index.html",
-                   diagnosis: pd.DataFrame | None = None) -> str:
-    """The authority's page (HTML, self-contained)."""
+def authority_content(authority: Authority, method: Method, lang: str = "fr",
+                      diagnosis: pd.DataFrame | None = None) -> dict:
+    """What an authority's page and PDF show: indicator cards, the two figures, the ranked
+    priorities, the quick wins, the method and the data it was given (one source for both)."""
     diagnosis = diagnostic.diagnose(authority, method) if diagnosis is None else diagnosis
     totals = diagnostic.dependency_totals(diagnosis)
     summary = diagnostic.summary_frame([authority], diagnosis, method).iloc[0]
@@ -174,37 +175,110 @@ def authority_page(authority: Authority, method: Method, lang: str = "fr", summa
               i18n.percent(100 * totals["unknown_share"], lang, 1)),
              (_t("page.critical", lang, level=method.critical_from), diagnostic_figures.eur(summary["critical_non_eu_eur"], lang),
               "")]
-    cards_html = "".join(f'<div class="card">{html.escape(a)}<b>{html.escape(b)}</b>{html.escape(c)}</div>'
-                         for a, b, c in cards)
-    split = diagnostic_figures.spending_split_figure(diagnosis, authority.name_fr, diagnostic.split_note(authority, lang),
-                                                     source, lang=lang)
-    matrix = diagnostic_figures.priority_matrix_figure(diagnosis, authority.name_fr, method, source, lang=lang)
     ranked = diagnosis.sort_values("priority_rank")
-    row_classes = ["p1" if c == method.priority_classes[-1]["id"] else ("quick" if q else "")
-                   for c, q in zip(ranked["priority_class"], ranked["quick_win"])]
-    quick = quick_wins_table(diagnosis, lang)
-    given = data_given_table(authority, method, lang)
     file = Path(authority.path).name or authority.id
-    data_text = (_t("page.data_lines", lang, n=len(authority.lines), file=file) if authority.lines is not None
-                 else _t("page.data_categories", lang, file=file))
-    body = [f"<p><a href=\"{html.escape(summary_href)}\">← {html.escape(_t('page.back', lang))}</a></p>",
-            f"<h1>{html.escape(_t('page.title', lang, name=authority.name_fr))}</h1>",
-            f"<p>{html.escape(authority.description)}</p>",
-            f"<p class=\"source\">{html.escape(source)}</p>",
+    return {
+        "title": _t("page.title", lang, name=authority.name_fr),
+        "description": authority.description, "source": source, "cards": cards,
+        "summary_fr": summary["summary_fr"] if lang == "fr" else "",
+        "figures": [("split", lambda: diagnostic_figures.spending_split_figure(
+                        diagnosis, authority.name_fr, diagnostic.split_note(authority, lang), source, lang=lang)),
+                    ("matrix", lambda: diagnostic_figures.priority_matrix_figure(
+                        diagnosis, authority.name_fr, method, source, lang=lang))],
+        "priorities": priorities_table(diagnosis, method, lang),
+        "priority_rows": ["p1" if c == method.priority_classes[-1]["id"] else ("quick" if q else "")
+                          for c, q in zip(ranked["priority_class"], ranked["quick_win"])],
+        "quick": quick_wins_table(diagnosis, lang),
+        "quick_text": _t("page.quick_text", lang, risk=i18n.number(method.quick_win["min_risk"], lang, 1),
+                         capacity=i18n.number(method.quick_win["min_capacity"], lang, 1)),
+        "method_text": _t("page.method_text", lang, w_alt=i18n.number(method.weights["alternatives"], lang, 1),
+                          w_hor=i18n.number(method.weights["contract_horizon"], lang, 1)),
+        "data_text": (_t("page.data_lines", lang, n=len(authority.lines), file=file) if authority.lines is not None
+                      else _t("page.data_categories", lang, file=file)),
+        "given": data_given_table(authority, method, lang),
+    }
+
+
+def authority_page(authority: Authority, method: Method, lang: str = "fr", summary_href: str = "index.html",
+                   diagnosis: pd.DataFrame | None = None) -> str:
+    """The authority's page (HTML, self-contained)."""
+    c = authority_content(authority, method, lang, diagnosis)
+    cards_html = "".join(f'<div class="card">{html.escape(a)}<b>{html.escape(b)}</b>{html.escape(x)}</div>'
+                         for a, b, x in c["cards"])
+    pdf_href = f"{authority.id}.pdf"
+    body = [f"<p><a href=\"{html.escape(summary_href)}\">← {html.escape(_t('page.back', lang))}</a> · "
+            f"<a href=\"{html.escape(pdf_href)}\">{html.escape(_t('page.pdf', lang))}</a></p>",
+            f"<h1>{html.escape(c['title'])}</h1>",
+            f"<p>{html.escape(c['description'])}</p>",
+            f"<p class=\"source\">{html.escape(c['source'])}</p>",
             f"<h2>{html.escape(_t('page.indicators', lang))}</h2><div class=\"cards\">{cards_html}</div>",
-            f"<p>{html.escape(summary['summary_fr'])}</p>" if lang == "fr" else "",
-            f"<h2>{html.escape(_t('page.figures', lang))}</h2>", _img(split, "split"), _img(matrix, "matrix"),
+            f"<p>{html.escape(c['summary_fr'])}</p>" if c["summary_fr"] else "",
+            f"<h2>{html.escape(_t('page.figures', lang))}</h2>",
+            *(_img(make(), alt) for alt, make in c["figures"]),
             f"<h2>{html.escape(_t('page.priorities', lang))}</h2><p>{html.escape(_t('page.priorities_text', lang))}</p>",
-            _table(priorities_table(diagnosis, method, lang), row_classes=row_classes),
-            f"<h2>{html.escape(_t('page.quick', lang))}</h2><p>"
-            + html.escape(_t("page.quick_text", lang, risk=i18n.number(method.quick_win["min_risk"], lang, 1),
-                             capacity=i18n.number(method.quick_win["min_capacity"], lang, 1))) + "</p>",
-            _table(quick) if len(quick) else f"<p>{html.escape(_t('page.no_quick', lang))}</p>",
-            f"<h2>{html.escape(_t('page.method', lang))}</h2><p>"
-            + html.escape(_t("page.method_text", lang, w_alt=i18n.number(method.weights["alternatives"], lang, 1),
-                             w_hor=i18n.number(method.weights["contract_horizon"], lang, 1))) + "</p>",
-            f"<h2>{html.escape(_t('page.data', lang))}</h2><p>{html.escape(data_text)}</p>", _table(given)]
-    return _page(_t("page.title", lang, name=authority.name_fr), "\n".join(body), lang)
+            _table(c["priorities"], row_classes=c["priority_rows"]),
+            f"<h2>{html.escape(_t('page.quick', lang))}</h2><p>" + html.escape(c["quick_text"]) + "</p>",
+            _table(c["quick"]) if len(c["quick"]) else f"<p>{html.escape(_t('page.no_quick', lang))}</p>",
+            f"<h2>{html.escape(_t('page.method', lang))}</h2><p>" + html.escape(c["method_text"]) + "</p>",
+            f"<h2>{html.escape(_t('page.data', lang))}</h2><p>{html.escape(c['data_text'])}</p>", _table(c["given"])]
+    return _page(c["title"], "\n".join(body), lang)
+
+
+def _typst_table(frame: pd.DataFrame) -> str:
+    from analysis.report_render import _ts
+
+    cells = [f"table.header({', '.join('strong(' + _ts(h) + ')' for h in frame.columns)})"]
+    cells += [_ts(v) for row in frame.itertuples(index=False) for v in row]
+    # a column of long text (the reasons) takes the free width; the others their content's
+    widths = ", ".join("1fr" if frame[c].astype(str).str.len().max() > 40 else "auto" for c in frame.columns)
+    return (f"#text(size: 7pt, table(columns: ({widths},), inset: 3pt, "
+            "stroke: (x, y) => (bottom: 0.4pt + luma(200)), " + ", ".join(cells) + "))\n")
+
+
+def authority_pdf(authority: Authority, method: Method, lang: str = "fr",
+                  diagnosis: pd.DataFrame | None = None) -> bytes:
+    """The authority's page as an A4 PDF, typeset with Typst like the study's report (same content
+    as its HTML page, from :func:`authority_content`)."""
+    import tempfile
+
+    import matplotlib.pyplot as plt
+    import typst
+
+    from analysis import plotting
+    from analysis.report_render import FIXED_TIME, _ts
+
+    c = authority_content(authority, method, lang, diagnosis)
+    out = ['#set page(paper: "a4", margin: (x: 1.6cm, y: 1.8cm), numbering: "1 / 1")',
+           f'#set text(font: "Libertinus Serif", size: 10pt, lang: "{lang}")',
+           f'#text(size: 17pt, weight: "bold", fill: rgb("{plotting.FRANCE_COLOUR}"), {_ts(c["title"])})',
+           f"#par({_ts(c['description'])})", f"#text(size: 8pt, fill: luma(90), {_ts(c['source'])})",
+           f"#heading(level: 2, {_ts(_t('page.indicators', lang))})",
+           "#table(columns: 3, inset: 4pt, stroke: none, "
+           + ", ".join(f"{_ts(a)}, strong({_ts(b)}), {_ts(x)}" for a, b, x in c["cards"]) + ")"]
+    if c["summary_fr"]:
+        out.append(f"#par({_ts(c['summary_fr'])})")
+    files = {}
+    out.append(f"#heading(level: 2, {_ts(_t('page.figures', lang))})")
+    for name, make in c["figures"]:
+        fig = make()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        files[f"{name}.png"] = buffer.getvalue()
+        out.append(f"#image({_ts(name + '.png')}, width: 100%)")
+    out += [f"#heading(level: 2, {_ts(_t('page.priorities', lang))})", f"#par({_ts(_t('page.priorities_text', lang))})",
+            _typst_table(c["priorities"]), f"#heading(level: 2, {_ts(_t('page.quick', lang))})",
+            f"#par({_ts(c['quick_text'])})",
+            _typst_table(c["quick"]) if len(c["quick"]) else f"#par({_ts(_t('page.no_quick', lang))})",
+            f"#heading(level: 2, {_ts(_t('page.method', lang))})", f"#par({_ts(c['method_text'])})",
+            f"#heading(level: 2, {_ts(_t('page.data', lang))})", f"#par({_ts(c['data_text'])})",
+            _typst_table(c["given"])]
+    with tempfile.TemporaryDirectory(prefix="authority-typst-") as folder:
+        folder = Path(folder)
+        (folder / "main.typ").write_text("\n".join(out) + "\n", encoding="utf-8")
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        return typst.compile(str(folder / "main.typ"), root=str(folder), format="pdf", timestamp=FIXED_TIME)
 
 
 def summary_page(authorities: list[Authority], tidy: pd.DataFrame, summary: pd.DataFrame, method: Method,
@@ -255,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     page = sub.add_parser("page", help="the page of one authority")
     page.add_argument("file")
     page.add_argument("--out", required=True)
+    page.add_argument("--pdf", help="also write the page as an A4 PDF here")
     summary = sub.add_parser("summary", help="the summary page and the batch tables of several authorities")
     summary.add_argument("files", nargs="+", help="authority files or folders of them")
     summary.add_argument("--out-dir", required=True)
@@ -268,6 +343,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "page":
             authority = diagnostic.load_authority(args.file, method)
             write_text(authority_page(authority, method, args.lang), args.out)
+            if args.pdf:
+                from analysis.io import atomic_path
+
+                with atomic_path(args.pdf) as tmp:
+                    tmp.write_bytes(authority_pdf(authority, method, args.lang))
             print(args.out)
             return 0
         files = []

@@ -105,7 +105,7 @@ rule diagnostic_notebook:
 
 
 rule diagnostic_page:
-    """The self-contained HTML page of one authority (one job per authority; on a cluster, group
+    """The self-contained HTML page of one authority and the same as an A4 PDF (one job per authority; on a cluster, group
     them: --group-components diagnostic_pages=100)."""
     input:
         file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
@@ -114,7 +114,8 @@ rule diagnostic_page:
         code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
         i18n="data/i18n/diagnostic.csv",
     output:
-        f"{OUT}/diagnostic/{{authority}}.html",
+        html=f"{OUT}/diagnostic/{{authority}}.html",
+        pdf=f"{OUT}/diagnostic/{{authority}}.pdf",
     params:
         lang=DIAGNOSTIC_PARAMS.get("lang", "fr"),
     wildcard_constraints:
@@ -126,7 +127,7 @@ rule diagnostic_page:
         runtime=10,
     shell:
         "python -m analysis.diagnostic_pages page {input.file:q} --method {input.method:q} --lang {params.lang:q} "
-        "--out {output:q} > /dev/null"
+        "--out {output.html:q} --pdf {output.pdf:q} > /dev/null"
 
 
 rule diagnostic_summary:
@@ -135,7 +136,7 @@ rule diagnostic_summary:
     input:
         files=DIAGNOSTIC_ALL_FILES,
         checked=[diagnostic_checked(a) for a in sorted(DIAGNOSTIC_FILES)],
-        pages=[f"{OUT}/diagnostic/{a}.html" for a in sorted(DIAGNOSTIC_FILES)],
+        pages=[f"{OUT}/diagnostic/{a}.{ext}" for a in sorted(DIAGNOSTIC_FILES) for ext in ("html", "pdf")],
         method=DIAGNOSTIC_METHOD,
         code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
         i18n="data/i18n/diagnostic.csv",
