@@ -26,7 +26,7 @@ fi
 .venv/bin/python -m pytest notebooks "${NBVAL[@]}" -p no:cacheprovider "$@" > "$nbval_log" 2>&1 &
 nbval_pid=$!
 unit_status=0
-.venv/bin/python -m pytest tests -n 2 --dist load -p no:cacheprovider "$@" || unit_status=$?
+.venv/bin/python -m pytest tests -n 2 --dist loadgroup -p no:cacheprovider "$@" || unit_status=$?
 nbval_status=0
 wait "$nbval_pid" || nbval_status=$?
 echo
