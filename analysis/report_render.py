@@ -337,14 +337,8 @@ def write_docx(report, destination: Path) -> Path:
 
 
 def _normalise_docx(data: bytes) -> bytes:
-    """Rewrite the .docx zip with fixed member dates, so the same report gives the same bytes."""
-    import zipfile
+    """Rewrite the .docx zip with fixed member dates, so the same report gives the same bytes
+    (the workbook's normaliser: both are Office Open XML zips)."""
+    from analysis.report_workbook import _normalise_zip
 
-    source = zipfile.ZipFile(_io.BytesIO(data))
-    out = _io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 13, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
+    return _normalise_zip(data)
