@@ -75,9 +75,12 @@ def notebook_params(notebook):
     return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
+# One process per notebook (analysis.run_notebook): papermill's execution, then the executed
+# notebook's HTML page without code cells (the readable report, what `jupyter nbconvert --to html
+# --no-input` writes), so each notebook rule also outputs {OUT}/html/<notebook>.html.
 PAPERMILL = (
-    "papermill {input.notebook:q} {output.notebook:q} --kernel python3 --cwd notebooks "
-    "--parameters_yaml {params.parameters:q} --no-progress-bar --log-output > {log:q} 2>&1"
+    "python -m analysis.run_notebook {input.notebook:q} {output.notebook:q} --kernel python3 --cwd notebooks "
+    "--parameters_yaml {params.parameters:q} --html {output.html:q} > {log:q} 2>&1"
 )
 
 
@@ -150,7 +153,7 @@ if SCENARIO != scenarios.BASELINE and config.get("reuse_baseline", True) is not 
     _not_built = {nb for nb, rule in _NOTEBOOK_RULES.items() if not _baseline_up_to_date(rule)}
     REUSED_NOTEBOOKS = sorted(set(_NOTEBOOK_RULES) - _changed_notebooks(_not_built))
 for _notebook in REUSED_NOTEBOOKS:
-    _outputs = [str(p) for p in _NOTEBOOK_RULES[_notebook].output] + [f"{OUT}/html/{_notebook}.html"]
+    _outputs = [str(p) for p in _NOTEBOOK_RULES[_notebook].output]  # its HTML page included
 
     rule:
         """Outputs of a notebook this scenario does not change: the baseline's, copied."""
@@ -168,7 +171,7 @@ for _notebook in REUSED_NOTEBOOKS:
                 shutil.copy2(source, target)
 
     _prefix = workflow.modifier.modify_rulename("")
-    workflow.ruleorder(f"reuse_baseline_{_notebook}", _NOTEBOOK_RULES[_notebook].name[len(_prefix):], "notebook_html")
+    workflow.ruleorder(f"reuse_baseline_{_notebook}", _NOTEBOOK_RULES[_notebook].name[len(_prefix):])
 
 
 rule all:
@@ -196,20 +199,6 @@ rule output_manifest:
         from analysis import provenance
 
         provenance.write_manifest(OUT, list(input))
-
-
-rule notebook_html:
-    """The executed notebook as an HTML page without code cells: the readable report."""
-    input:
-        f"{OUT}/notebooks/{{name}}.ipynb",
-    output:
-        f"{OUT}/html/{{name}}.html",
-    params:
-        html_dir=f"{OUT}/html",
-    log:
-        f"{OUT}/logs/{{name}}.html.log",
-    shell:
-        "jupyter nbconvert --to html --no-input --output-dir {params.html_dir:q} {input:q} > {log:q} 2>&1"
 
 
 rule scenario_record:
@@ -259,6 +248,7 @@ rule claims_ledger:
         values=expand(f"{OUT}/claims/{{part}}.csv", part=CLAIM_PARTS),
     output:
         notebook=f"{OUT}/notebooks/90_claims_ledger.ipynb",
+        html=f"{OUT}/html/90_claims_ledger.html",
         ledger=f"{OUT}/claims.csv",
         table=f"{OUT}/tables/claims_ledger_summary.csv",
         changed=f"{OUT}/tables/claims_changed_verdicts.csv",

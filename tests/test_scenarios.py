@@ -165,7 +165,7 @@ def test_planned_commands_quote_the_paths():
     result = _snakemake("-n", "--forceall", "--printshellcmds", "--configfile",
                         "config/scenarios/reference_year_2019.yaml")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"papermill \S+ reports/scenarios/reference_year_2019/notebooks/\S+ ", result.stdout)
+    assert re.search(r"analysis.run_notebook \S+ reports/scenarios/reference_year_2019/notebooks/\S+ ", result.stdout)
 
 
 # --- stray EDTECH_OUTPUT_DIR ------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def _planned_parameters(*args: str) -> dict[str, dict]:
     result = _snakemake("-n", "--forceall", "--printshellcmds", *args)
     assert result.returncode == 0, result.stderr + result.stdout
     planned = {}
-    for match in re.finditer(r"papermill notebooks/(\S+)\.ipynb .*?--parameters_yaml '([^']*)'", result.stdout):
+    for match in re.finditer(r"analysis.run_notebook notebooks/(\S+)\.ipynb .*?--parameters_yaml '([^']*)'", result.stdout):
         planned[match.group(1)] = json.loads(match.group(2))
     return planned
 

@@ -85,6 +85,7 @@ rule diagnostic_notebook:
         claims="data/claims/diagnostic.yaml",
     output:
         notebook=f"{OUT}/notebooks/06_territorial_diagnostic.ipynb",
+        html=f"{OUT}/html/06_territorial_diagnostic.html",
         figures=[
             f"{OUT}/figures/diagnostic_spending_split.png",
             f"{OUT}/figures/diagnostic_priority_matrix.png",

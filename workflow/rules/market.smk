@@ -25,6 +25,7 @@ rule market_notebook:
         claims="data/claims/market.yaml",
     output:
         notebook=f"{OUT}/notebooks/03_market_sizing.ipynb",
+        html=f"{OUT}/html/03_market_sizing.html",
         figures=[
             f"{OUT}/figures/market_approaches.png",
             f"{OUT}/figures/market_tornado.png",

@@ -72,6 +72,7 @@ rule oecd_notebook:
         claims=["data/claims/oecd.yaml", "data/claims/thresholds.yaml"],
     output:
         notebook=f"{OUT}/notebooks/01_oecd_procurement.ipynb",
+        html=f"{OUT}/html/01_oecd_procurement.html",
         figures=[
             f"{OUT}/figures/oecd_procurement_pct_gdp.png",
             f"{OUT}/figures/oecd_procurement_pct_gov_exp.png",

@@ -17,6 +17,7 @@ rule practices_notebook:
         claims=["data/claims/practices.yaml", "data/claims/thresholds.yaml"],
     output:
         notebook=f"{OUT}/notebooks/02_oecd_practices.ipynb",
+        html=f"{OUT}/html/02_oecd_practices.html",
         figures=[
             f"{OUT}/figures/oecd_practices_heatmap.png",
             f"{OUT}/figures/oecd_practices_frequency.png",

@@ -16,6 +16,7 @@ rule sensitivity_notebook:
         market=f"{OUT}/tables/market_budget_for_variants.csv",
     output:
         notebook=f"{OUT}/notebooks/05_sensitivity.ipynb",
+        html=f"{OUT}/html/05_sensitivity.html",
         figures=[
             f"{OUT}/figures/sensitivity_weight_sweeps.png",
             f"{OUT}/figures/smaa_rank_acceptability.png",

@@ -21,6 +21,7 @@ rule variants_notebook:
         market=f"{OUT}/tables/market_budget_for_variants.csv",
     output:
         notebook=f"{OUT}/notebooks/04_variants.ipynb",
+        html=f"{OUT}/html/04_variants.html",
         figures=[
             f"{OUT}/figures/variants_outcomes.png",
             f"{OUT}/figures/mcda_heatmap.png",
