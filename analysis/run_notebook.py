@@ -14,7 +14,8 @@ once at the end, also when a cell fails).
 
 Import cost: jsonschema's format checker imports ``rfc3987_syntax`` when it is installed, which
 builds a Lark grammar at import time (about 2 s). Neither papermill nor nbconvert validates an
-``iri`` format, so this process marks that module as absent before anything imports jsonschema.
+``iri`` format; as in every process of the package, ``import analysis`` (analysis/__init__.py)
+marks that module as absent before anything imports jsonschema.
 """
 
 from __future__ import annotations
@@ -25,16 +26,6 @@ import logging
 import sys
 import time
 from pathlib import Path
-
-#: Optional module jsonschema imports for its ``iri`` format check only (about 2 s to import).
-SKIPPED_OPTIONAL_MODULES = ("rfc3987_syntax",)
-
-
-def skip_optional_modules() -> None:
-    """Make ``import rfc3987_syntax`` fail fast (jsonschema then skips the ``iri`` format check)."""
-    for name in SKIPPED_OPTIONAL_MODULES:
-        sys.modules.setdefault(name, None)  # None in sys.modules: the import raises ImportError
-
 
 def execute(notebook: str, output: str, parameters: dict, cwd: str | None, kernel: str = "python3") -> None:
     """papermill's execution of ``notebook`` into ``output`` with ``parameters`` injected."""
@@ -93,7 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kernel", default="python3")
     parser.add_argument("--html", default=None, help="also write the executed notebook's HTML page here")
     args = parser.parse_args(argv)
-    skip_optional_modules()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import yaml
     from papermill.iorw import NoDatesSafeLoader  # what papermill's command line parses them with

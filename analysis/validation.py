@@ -11,7 +11,6 @@ import os
 import re
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
@@ -270,6 +269,8 @@ def schema_violations(document, schema: dict) -> list[tuple[str, str]]:
     ``if``/``then`` rule is not reported when the field the rule tests is itself missing (a
     missing ``kind`` is reported as a missing ``kind``, not as a missing ``tolerance``)."""
     from analysis.errors import _show_value
+
+    import jsonschema  # here, not at the top: most processes importing this module never need it
 
     validator = jsonschema.Draft202012Validator(schema)
     errors = list(validator.iter_errors(document))
