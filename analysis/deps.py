@@ -10,6 +10,7 @@ from it (``workflow/rules/checks.smk``).
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -51,9 +52,51 @@ def module_file(module: str) -> Path | None:
     return None
 
 
+#: Where the workflow keeps the imports found in each module file, by content digest: Snakemake
+#: parses the Snakefile (and so derives every rule's code inputs) at each start, also for a no-op
+#: run; parsing the package's modules again costs more than reading this file. A module whose
+#: content changed is parsed again (its digest differs); the file is only an optimisation.
+IMPORTS_CACHE = config.ROOT / ".snakemake" / "analysis-deps-imports.json"
+_cache: dict[str, list[str]] | None = None
+_cache_dirty = False
+
+
+def _load_cache() -> dict[str, list[str]]:
+    global _cache
+    if _cache is None:
+        try:
+            _cache = json.loads(IMPORTS_CACHE.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _cache = {}
+    return _cache
+
+
+def save_imports_cache() -> None:
+    """Write the imports found so far to :data:`IMPORTS_CACHE` (when a run's folder exists; a
+    failed write is ignored: the next start parses the modules again)."""
+    global _cache_dirty
+    if not _cache_dirty or _cache is None or not IMPORTS_CACHE.parent.is_dir():
+        return
+    try:
+        temporary = IMPORTS_CACHE.with_name(f"{IMPORTS_CACHE.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(_cache, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, IMPORTS_CACHE)
+        _cache_dirty = False
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=None)
 def _module_imports(path: Path) -> frozenset[str]:
-    return frozenset(_imported_modules(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))))
+    global _cache_dirty
+    source = path.read_bytes()
+    key = hashlib.sha256(source).hexdigest()
+    cache = _load_cache()
+    if key not in cache:
+        tree = ast.parse(source.decode("utf-8"), filename=str(path))
+        cache[key] = sorted(_imported_modules(tree))
+        _cache_dirty = True
+    return frozenset(cache[key])
 
 
 def notebook_code(notebook: str | os.PathLike) -> str:
@@ -80,6 +123,7 @@ def module_closure(modules: set[str]) -> list[Path]:
             continue
         seen.add(path)
         todo.extend(_module_imports(path))
+    save_imports_cache()
     return sorted(seen)
 
 
