@@ -1,5 +1,6 @@
-# The study's workflow. Each notebook is executed by papermill from a shell rule; its executed
-# copy is a declared output, and its parameters travel as rule params (a change reruns it).
+# The study's workflow. Each notebook is executed by papermill from a shell rule (analysis.run_notebook,
+# which also writes its HTML page); its executed copy is a declared output, and its parameters travel
+# as rule params (a change reruns it).
 #
 #   snakemake --cores 2                                            # baseline -> reports/
 #   snakemake --cores 2 --configfile config/scenarios/NAME.yaml    # scenario -> reports/scenarios/NAME/

@@ -104,7 +104,8 @@ onstart:
     check_every_input()
 
 
-# Offline HTML pages (issue 15): nbconvert jobs read workflow/nbconvert/jupyter_nbconvert_config.json,
+# Offline HTML pages (issue 15): the notebook jobs' HTML export (analysis.run_notebook, as `jupyter
+# nbconvert` would) reads workflow/nbconvert/jupyter_nbconvert_config.json,
 # which selects the template workflow/nbconvert/offline (the lab template without require.js,
 # MathJax, Mermaid or widget scripts from a CDN). Jobs inherit this environment variable.
 os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
