@@ -7,9 +7,8 @@ What the workflow's notebook rules run (Snakefile, PAPERMILL). It does what
 ``papermill IN OUT --kernel python3 --cwd DIR --parameters_yaml P --no-progress-bar --log-output``
 then ``jupyter nbconvert --to html --no-input --output-dir DIR OUT`` did in two processes (the same
 executed notebook with its injected ``parameters`` cell, the same HTML page from the same
-configuration files), with one interpreter start
-and one import of nbformat/jsonschema instead of two, and without papermill saving the whole
-notebook after every cell (``request_save_on_cell_execute=False``: the executed copy is written
+configuration files), with one interpreter start and one import of nbformat/jsonschema instead of
+two, and without papermill saving the whole notebook after every cell (``request_save_on_cell_execute=False``: the executed copy is written
 once at the end, also when a cell fails).
 
 Import cost: jsonschema's format checker imports ``rfc3987_syntax`` when it is installed, which
@@ -21,11 +20,11 @@ marks that module as absent before anything imports jsonschema.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import time
 from pathlib import Path
+
 
 def execute(notebook: str, output: str, parameters: dict, cwd: str | None, kernel: str = "python3") -> None:
     """papermill's execution of ``notebook`` into ``output`` with ``parameters`` injected."""
