@@ -686,3 +686,23 @@ def test_a_scenario_reuses_the_baseline_outputs_of_the_notebooks_it_does_not_cha
     every = _snakemake("-n", "--forceall", "--config", "reuse_baseline=false", "--configfile",
                        str(path.relative_to(config.ROOT)))
     assert every.returncode == 0 and "reuse_baseline_" not in every.stdout
+
+
+# --- files read once per process (a sweep parses the Snakefile once per scenario) -----------------
+
+def test_a_cached_yaml_file_is_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "settings.yaml"
+    path.write_text("value: 1\nitems: [a]\n", encoding="utf-8")
+    settled = path.stat().st_mtime_ns - 60_000_000_000  # as if written a minute ago: cached
+    os.utime(path, ns=(settled, settled))
+    first = scenarios.read_yaml(path)
+    assert first == yaml.safe_load(path.read_text(encoding="utf-8"))
+    first["items"].append("changed by a caller")
+    assert scenarios.read_yaml(path)["items"] == ["a"], "each caller gets its own copy"
+    digest = scenarios.file_sha256(path)
+    path.write_text("value: 2\nitems: [b]\n", encoding="utf-8")  # same size, a later time
+    os.utime(path, ns=(settled + 1, settled + 1))
+    assert scenarios.read_yaml(path) == {"value": 2, "items": ["b"]}
+    assert scenarios.file_sha256(path) != digest
+    path.write_text("value: 3\nitems: [c]\n", encoding="utf-8")  # just written: never served from the cache
+    assert scenarios.read_yaml(path)["value"] == 3
