@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import snakemake_runner
 from analysis import config, scenarios
 
 
@@ -23,10 +24,10 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
 def _snakemake(*args: str, cwd: Path = config.ROOT, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    """The ``snakemake`` command line, run without its start-up cost (tests/snakemake_runner.py)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            **(env_extra or {})}
-    return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
+    return snakemake_runner.run(["--cores", "1", *args], cwd=cwd, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -646,10 +647,9 @@ def test_dry_run_of_a_100_scenario_sweep_in_one_invocation():
     path = next(p for p in SWEEPS if len(sweeps.expand(p)[1]) >= 100)
     name, documents = sweeps.expand(path)
     # --quiet rules: the plan's table of jobs by rule, not each of its thousands of jobs written out
-    result = subprocess.run([SNAKEMAKE, "-s", "workflow/sweep.smk", "--config", f"sweep={path.relative_to(config.ROOT)}",
-                             "-n", "--cores", "1", "--quiet", "rules"], capture_output=True, text=True,
-                            cwd=config.ROOT, timeout=900,
-                            env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
+    result = snakemake_runner.run(["-s", "workflow/sweep.smk", "--config", f"sweep={path.relative_to(config.ROOT)}",
+                                   "-n", "--cores", "1", "--quiet", "rules"], cwd=config.ROOT, timeout=900,
+                                  env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
     assert result.returncode == 0, result.stderr[-3000:]
     plan = result.stdout + result.stderr
     jobs = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$",
