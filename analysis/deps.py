@@ -143,16 +143,37 @@ def _with_module_data(files: list[Path]) -> list[str]:
     return names + sorted(set(extra) - set(names))
 
 
+#: code_files() results by (notebook, inode, mtime, size): a sweep parses the Snakefile once per
+#: scenario, which asked for the same notebooks' code files hundreds of times. A notebook changed
+#: in the last two seconds is not cached (two writes within one tick could leave the same key).
+_CODE_FILES: dict[tuple, list[str]] = {}
+
+
 def code_files(notebook: str | os.PathLike) -> list[str]:
     """The package's source files a notebook runs (paths relative to the project root, sorted),
     then the data files those modules always read (:data:`MODULE_DATA`)."""
+    import time
+
+    path = config.resolve(notebook)
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if key in _CODE_FILES:
+        return list(_CODE_FILES[key])
     tree = ast.parse(notebook_code(notebook), filename=str(notebook))
-    return _with_module_data(module_closure(_imported_modules(tree)))
+    files = _with_module_data(module_closure(_imported_modules(tree)))
+    if time.time_ns() - stat.st_mtime_ns > 2_000_000_000:
+        _CODE_FILES[key] = files
+    return list(files)
+
+
+@lru_cache(maxsize=None)
+def _module_code_files(modules: frozenset[str]) -> tuple[str, ...]:
+    return tuple(_with_module_data(module_closure(set(modules))))
 
 
 def module_code_files(*modules: str) -> list[str]:
     """The source files a command-line module (``analysis.oecd``) runs, relative to the root."""
-    return _with_module_data(module_closure(set(modules)))
+    return list(_module_code_files(frozenset(modules)))
 
 
 def code_inputs(notebook: str | os.PathLike) -> list[str]:

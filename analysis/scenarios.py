@@ -24,6 +24,61 @@ class ScenarioError(ValueError):
     """A scenario file or setting that the workflow refuses (the message says where and why)."""
 
 
+# --- reading files once per process ------------------------------------------------------------
+# A sweep imports the Snakefile once per scenario (workflow/sweep.smk): without these caches the
+# same parameter files, schema and baseline record were parsed and hashed again for every scenario
+# (thousands of YAML parses for a 100-scenario dry run). Entries are keyed by the file's resolved
+# path, inode, modification time (ns) and size, so an edited file is read again; a file modified in
+# the last two seconds is never cached (as git does for "racily clean" files: two writes within one
+# tick of the file system's clock could leave the same time and size).
+_YAML_CACHE: dict[tuple, Any] = {}
+_DIGEST_CACHE: dict[tuple, str] = {}
+_SETTLED_NS = 2_000_000_000
+
+
+def _file_key(path: Path) -> tuple | None:
+    """The cache key of ``path``, or None when it changed too recently to be cached."""
+    import time
+
+    stat = path.stat()
+    if time.time_ns() - stat.st_mtime_ns < _SETTLED_NS:
+        return None
+    return (str(path.resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """The content of a YAML file (``yaml.safe_load``; libyaml's parser where PyYAML has it), parsed
+    once per process while the file is unchanged. A fresh copy every call: callers may change it.
+    Errors (OSError, yaml.YAMLError) are raised as by ``yaml.safe_load(path.read_text())``."""
+    import copy
+
+    import yaml
+
+    path = Path(path)
+    key = _file_key(path)
+    if key in _YAML_CACHE:
+        return copy.deepcopy(_YAML_CACHE[key])
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    content = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    if key is not None:
+        _YAML_CACHE[key] = copy.deepcopy(content)
+    return content
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, computed once per process while the file is unchanged."""
+    import hashlib
+
+    path = Path(path)
+    key = _file_key(path)
+    if key in _DIGEST_CACHE:
+        return _DIGEST_CACHE[key]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if key is not None:
+        _DIGEST_CACHE[key] = digest
+    return digest
+
+
 def check_name(name: Any, source: str = "scenario") -> str:
     """Return ``name`` if it is a legal scenario name, else raise :class:`ScenarioError`.
 
@@ -55,7 +110,7 @@ def scenario_name(config: dict, configfiles: list[str | Path], default_configfil
     given = [Path(path) for path in configfiles if Path(path).resolve() != default]
     for path in given:
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            content = read_yaml(path)
         except (OSError, yaml.YAMLError) as error:
             raise ScenarioError(f"{path}: cannot be read as YAML ({error})") from error
         if not isinstance(content, dict):
@@ -96,18 +151,14 @@ def _root() -> Path:
 
 def load_defaults(root: Path | None = None) -> dict[str, dict[str, Any]]:
     """``{notebook: {parameter: default}}`` from ``config/parameters/<notebook>.yaml``."""
-    import yaml
-
     root = root or _root()
-    return {path.stem: (yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return {path.stem: (read_yaml(path) or {})
             for path in sorted((root / PARAMETERS_DIR).glob("*.yaml"))}
 
 
 def load_schema(root: Path | None = None) -> dict[str, Any]:
-    import yaml
-
     root = root or _root()
-    schema = yaml.safe_load((root / SCHEMA_FILE).read_text(encoding="utf-8")) or {}
+    schema = read_yaml(root / SCHEMA_FILE) or {}
     return {"study": list(schema.get("study") or []), "parameters": dict(schema.get("parameters") or {})}
 
 
@@ -167,11 +218,9 @@ def _check_value(name: str, value, default, rule: dict, params: dict, root: Path
         elif rule.get("dir") and not path.is_dir():
             problems.append(f"no such folder (found {value!r})")
     if "profile_of" in rule:
-        import yaml
-
         folder = _inside_project(str(params.get(rule["profile_of"], "")), root)
         weights_file = folder / "weight_profiles.yaml" if folder else None
-        weights = (yaml.safe_load(weights_file.read_text(encoding="utf-8")) or {}) \
+        weights = (read_yaml(weights_file) or {}) \
             if weights_file and weights_file.is_file() else {}
         ids = [p.get("id") for p in weights.get("profiles", []) if isinstance(p, dict)]
         ids += [key for key in params.get("_added_profiles", []) if key not in ids]
@@ -361,10 +410,8 @@ def input_files(root: Path | None = None) -> list[str]:
 
 
 def checksums(paths, root: Path | None = None) -> dict[str, str]:
-    import hashlib
-
     root = root or _root()
-    return {p: hashlib.sha256((root / p).read_bytes()).hexdigest() for p in paths}
+    return {p: file_sha256(root / p) for p in paths}
 
 
 def path_parameters(schema: dict | None = None) -> set[str]:
@@ -421,13 +468,11 @@ def stale_inputs(output_dir: str | Path, root: Path | None = None, only=None) ->
 
     ``only``: the files to look at (e.g. one rule's inputs); default every input file.
     """
-    import yaml
-
     root = root or _root()
     path = root / output_dir / RECORD_NAME
     if not path.is_file():
         return None
-    recorded = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("input_checksums") or {}
+    recorded = (read_yaml(path) or {}).get("input_checksums") or {}
     files = input_files(root) if only is None else [str(p) for p in only if (root / p).is_file()]
     current = checksums(files, root)
     recorded_inputs = {p for p in recorded if not p.startswith(EXCLUDED_INPUT_DIRS)}
@@ -452,7 +497,7 @@ def _variant_id(path: Path):
     import yaml
 
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = read_yaml(path)
     except (OSError, yaml.YAMLError):
         return None
     return document.get("id") if isinstance(document, dict) else None

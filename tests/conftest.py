@@ -19,3 +19,48 @@ def read_rows(path: Path) -> list[dict]:
 @pytest.fixture
 def oecd_rows() -> list[dict]:
     return read_rows(config.RAW / "oecd" / "OECD.GOV.GIP_DF_GOV_PPROC_2025.csv")
+
+
+# --- tests never modify the repository's files --------------------------------------------------
+# Every tracked file's size and modification time are noted when the session starts and compared
+# when it ends (in the controlling process under pytest-xdist): a test that writes, rewrites or
+# touches a source or data file of the repository (instead of a copy) fails the run, naming the file.
+# (A touched file makes Snakemake rerun steps of the real workflow.)
+
+def _tracked_file_stats() -> dict[str, tuple[int, int]] | None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (config.ROOT / ".git").exists():
+        return None
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=config.ROOT, capture_output=True, timeout=60)
+    if listed.returncode != 0:
+        return None
+    stats = {}
+    for name in listed.stdout.decode("utf-8", "replace").split("\0"):
+        path = config.ROOT / name
+        if name and path.is_file():
+            stat = path.stat()
+            stats[name] = (stat.st_mtime_ns, stat.st_size)
+    return stats
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):
+        session.config._tracked_before = _tracked_file_stats()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_tracked_before", None)
+    if before is None:
+        return
+    after = _tracked_file_stats() or {}
+    changed = sorted(name for name, stat in before.items() if after.get(name, stat) != stat)
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = ("tracked files of the repository were modified or touched during the test run "
+                   f"(a test must work on a copy): {', '.join(changed)}")
+        if reporter is not None:
+            reporter.write_line("")
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

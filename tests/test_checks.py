@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import snakemake_runner  # the snakemake command line without its start-up cost
 from analysis import checks, config, deps
 from analysis.errors import InputError
 from analysis.validation import refuse_real_data_in_tracked
@@ -65,8 +66,8 @@ def test_every_notebook_rule_takes_its_code_from_code_inputs(notebook):
 def test_ledger_depends_on_the_claims_module_and_every_registry():
     files = deps.code_files(config.NOTEBOOKS / "90_claims_ledger.ipynb")
     assert "analysis/claims.py" in files
-    plan = subprocess.run([SNAKEMAKE, "--cores", "1", "-n", "--forceall", "reports/claims.csv"],
-                          capture_output=True, text=True, cwd=config.ROOT, env=_env(), timeout=300)
+    plan = snakemake_runner.run(["--cores", "1", "-n", "--forceall", "reports/claims.csv"],
+                          cwd=config.ROOT, env=_env(), timeout=300)
     assert plan.returncode == 0, plan.stderr + plan.stdout
     block = plan.stdout.split("rule claims_ledger:", 1)[1]
     inputs = re.search(r"input: (.*)", block).group(1).split(", ")
@@ -76,8 +77,7 @@ def test_ledger_depends_on_the_claims_module_and_every_registry():
 
 
 def _declared_outputs() -> dict[str, str]:
-    result = subprocess.run([SNAKEMAKE, "--cores", "1", "--summary"], capture_output=True, text=True,
-                            cwd=config.ROOT, env=_env(), timeout=300)
+    result = snakemake_runner.run(["--cores", "1", "--summary"], cwd=config.ROOT, env=_env(), timeout=300)
     assert result.returncode == 0, result.stderr
     rows = [line.split("\t") for line in result.stdout.splitlines()[1:] if "\t" in line]
     return {row[0]: row[2] for row in rows}
@@ -154,8 +154,8 @@ def test_bad_non_raw_input_stops_the_run_with_reports_unchanged(tmp_path):
                                    "Part scolaire/parascolaire des EdTech,145,144.5,145.5,"), encoding="utf-8")
     registry = project / "data" / "claims" / "oecd.yaml"
     registry.write_text(registry.read_text(encoding="utf-8") + "\nbroken: [1, 2\n", encoding="utf-8")
-    result = subprocess.run([SNAKEMAKE, "--cores", "1", "reports/notebooks/03_market_sizing.ipynb"],
-                            capture_output=True, text=True, cwd=project, env=_env(), timeout=600)
+    result = snakemake_runner.run(["--cores", "1", "reports/notebooks/03_market_sizing.ipynb"],
+                            cwd=project, env=_env(), timeout=600)
     message = result.stdout + result.stderr
     assert result.returncode != 0
     assert "data/market/inputs.csv: row 3: column 'value': percentage above 100" in message
@@ -166,8 +166,7 @@ def test_bad_non_raw_input_stops_the_run_with_reports_unchanged(tmp_path):
 def test_deleted_sidecar_is_noticed_by_the_workflow(tmp_path):
     project = _copy_project(tmp_path / "project")
     (project / "data" / "raw" / "slides" / "edtech_market_figures.csv.meta.yaml").unlink()
-    result = subprocess.run([SNAKEMAKE, "--cores", "1", "-n", "reports/notebooks/03_market_sizing.ipynb"],
-                            capture_output=True, text=True,
+    result = snakemake_runner.run(["--cores", "1", "-n", "reports/notebooks/03_market_sizing.ipynb"],
                             cwd=project, env=_env(), timeout=300)
     assert result.returncode != 0
     assert "edtech_market_figures.csv.meta.yaml" in result.stdout + result.stderr

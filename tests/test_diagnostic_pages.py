@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import snakemake_runner  # the snakemake command line without its start-up cost
 from analysis import config, diagnostic, diagnostic_intake as intake, diagnostic_pages
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -74,7 +75,7 @@ def _env():
 
 
 def _run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True, cwd=project,
+    return snakemake_runner.run(["--cores", "1", *args], cwd=project,
                           env=_env(), timeout=600)
 
 
@@ -142,10 +143,10 @@ def test_cluster_profile_fans_out_one_page_job_per_authority(tmp_path, method):
     lines = intake.synthetic_lines(30, method, seed=3)
     for authority_id, part in lines.groupby("authority_id"):
         intake.write_inventory_csv(part, tmp_path / f"{authority_id}.csv", method)
-    result = subprocess.run(
-        [SNAKEMAKE, "reports/diagnostic/index.html", "--profile", "config/profiles/cluster", "-n", "--forceall",
+    result = snakemake_runner.run(
+        ["reports/diagnostic/index.html", "--profile", "config/profiles/cluster", "-n", "--forceall",
          "--group-components", "diagnostic_pages=10", "--config", f'diagnostic_authority_dirs=["{tmp_path}"]'],
-        capture_output=True, text=True, cwd=config.ROOT, env=_env(), timeout=300)
+        cwd=config.ROOT, env=_env(), timeout=300)
     assert result.returncode == 0, result.stderr + result.stdout
     jobs = _planned_jobs(result.stdout)
     assert jobs["diagnostic_page"] == 30 and jobs["diagnostic_check"] == 30 and jobs["diagnostic_summary"] == 1

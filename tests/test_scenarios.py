@@ -16,31 +16,37 @@ import pandas as pd
 import pytest
 import yaml
 
+import snakemake_runner
 from analysis import config, scenarios
 
-
-# Several tests here write into the repository (the hand-run scratch folder, .tmp/) while others
-# check that a refused scenario makes no file appear in it: they run on one xdist worker, in order.
-pytestmark = pytest.mark.xdist_group("repository_tree")
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
 def _snakemake(*args: str, cwd: Path = config.ROOT, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    """The ``snakemake`` command line, run without its start-up cost (tests/snakemake_runner.py)."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            **(env_extra or {})}
-    return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
+    return snakemake_runner.run(["--cores", "1", *args], cwd=cwd, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory) -> Path:
+    """A copy of the project (code, data, configuration, notebooks, workflow; no outputs) in which
+    the attack tests run the workflow: nothing else writes there, so "no file appears" is exact
+    while the other tests run on other xdist workers (and the repository is never written)."""
+    project = tmp_path_factory.mktemp("sandbox") / "project"
+    shutil.copytree(config.ROOT, project, ignore=shutil.ignore_patterns(
+        ".venv", ".git", ".snakemake", "reports", "processed", "__pycache__", ".pytest_cache", ".hypothesis",
+        ".tmp", "private"))
+    return project
 
 
 def _tree(root: Path) -> set[str]:
-    """Every file under ``root`` (except Snakemake's own state), to see that nothing appeared."""
-    # reports/scratch (hand runs) and data/processed (check stamps) are written by tests running at the
-    # same time on the other xdist worker; neither is where an attack would write
+    """Every file under ``root`` (except Snakemake's own state and Python's caches), to see that
+    nothing appeared."""
     return {str(p.relative_to(root)) for p in root.rglob("*")
-            if ".snakemake" not in p.parts and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
-            and ".hypothesis" not in p.parts and str(p.relative_to(root)) != "reports"
-            and not str(p.relative_to(root)).startswith(("reports/scratch", "data/processed/"))}
+            if ".snakemake" not in p.parts and "__pycache__" not in p.parts}
 
 
 # --- the name rule, called directly ------------------------------------------------------------
@@ -115,27 +121,29 @@ WORKFLOW_ATTACKS = {
 
 
 @pytest.mark.parametrize("text", WORKFLOW_ATTACKS.values(), ids=WORKFLOW_ATTACKS.keys())
-def test_workflow_refuses_a_bad_scenario_name_before_anything_runs(tmp_path, text):
+def test_workflow_refuses_a_bad_scenario_name_before_anything_runs(tmp_path, project_copy, text):
     scenario_file = tmp_path / "attack.yaml"
     scenario_file.write_text(text, encoding="utf-8")
-    before = _tree(config.ROOT)
+    before = _tree(project_copy)
     outside_before = _tree(tmp_path)
-    # Not a dry run: if the name got through, jobs would start (and write); the refusal is at parse time.
-    result = _snakemake("--configfile", str(scenario_file), "--dry-run")
+    # The refusal is at parse time, before any job could start (and write).
+    result = _snakemake("--configfile", str(scenario_file), "--dry-run", cwd=project_copy)
     message = result.stdout + result.stderr
     assert result.returncode != 0, message
     assert "Scenario refused" in message and "attack.yaml: scenario:" in message, message
-    assert _tree(config.ROOT) - before == set(), "no file may appear in the repository"
+    assert _tree(project_copy) - before == set(), "no file may appear in the project"
     assert _tree(tmp_path) == outside_before
-    assert not (config.ROOT / "INJECTED").exists()
+    assert not (project_copy / "INJECTED").exists() and not (config.ROOT / "INJECTED").exists()
 
 
 @pytest.mark.parametrize("name", ["x$(touch INJECTED)", "../..", "a b"])
-def test_workflow_refuses_a_bad_name_given_with_config(name):
-    result = _snakemake("--config", f"scenario={name}", "--dry-run")
+def test_workflow_refuses_a_bad_name_given_with_config(project_copy, name):
+    before = _tree(project_copy)
+    result = _snakemake("--config", f"scenario={name}", "--dry-run", cwd=project_copy)
     assert result.returncode != 0
     assert "Scenario refused" in result.stdout + result.stderr
-    assert not (config.ROOT / "INJECTED").exists()
+    assert _tree(project_copy) - before == set(), "no file may appear in the project"
+    assert not (project_copy / "INJECTED").exists() and not (config.ROOT / "INJECTED").exists()
 
 
 # --- quoting ---------------------------------------------------------------------------------------
@@ -354,6 +362,12 @@ def _hashes(root: Path, skip: Path) -> dict[str, str]:
             for p in root.rglob("*") if p.is_file() and not p.is_relative_to(skip)}
 
 
+# The two tests that write into reports/ (a hand run's scratch folder, a comparison table) run on one
+# xdist worker: the hand run checks that nothing else of reports/ changes while it runs.
+REPORTS_WRITERS = pytest.mark.xdist_group("reports_tree")
+
+
+@REPORTS_WRITERS
 def test_a_hand_run_with_a_changed_parameter_leaves_reports_byte_identical(tmp_path):
     """papermill with a changed parameter, as a user would run it: reports/ (outside the scratch
     folder) is unchanged, and the outputs are in the scratch folder."""
@@ -560,6 +574,7 @@ def test_the_comparison_table_of_two_small_scenarios(tmp_path):
     assert not status["built"].any()  # no scenario.yaml in these folders
 
 
+@REPORTS_WRITERS
 def test_compare_command_writes_its_tables_and_flags_unbuilt_scenarios(tmp_path):
     from analysis import compare
 
@@ -631,15 +646,18 @@ def test_dry_run_of_a_100_scenario_sweep_in_one_invocation():
 
     path = next(p for p in SWEEPS if len(sweeps.expand(p)[1]) >= 100)
     name, documents = sweeps.expand(path)
-    result = subprocess.run([SNAKEMAKE, "-s", "workflow/sweep.smk", "--config", f"sweep={path.relative_to(config.ROOT)}",
-                             "-n", "--cores", "1"], capture_output=True, text=True, cwd=config.ROOT, timeout=900,
-                            env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
+    # --quiet rules: the plan's table of jobs by rule, not each of its thousands of jobs written out
+    result = snakemake_runner.run(["-s", "workflow/sweep.smk", "--config", f"sweep={path.relative_to(config.ROOT)}",
+                                   "-n", "--cores", "1", "--quiet", "rules"], cwd=config.ROOT, timeout=900,
+                                  env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
     assert result.returncode == 0, result.stderr[-3000:]
     plan = result.stdout + result.stderr
+    jobs = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$",
+                                                  plan.split("Job stats:")[1].split("total")[0], flags=re.M)}
     for document in documents:
         module = "s" + document["scenario"].replace("-", "_")
-        assert f"{module}_variants_notebook" in plan, module
-    assert "sweep_comparison" in plan
+        assert jobs.get(f"{module}_variants_notebook") == 1, module
+    assert jobs.get("sweep_comparison") == 1
     assert not (config.REPORTS / "scenarios" / documents[0]["scenario"]).exists(), "a dry run writes nothing"
 
 
@@ -668,3 +686,23 @@ def test_a_scenario_reuses_the_baseline_outputs_of_the_notebooks_it_does_not_cha
     every = _snakemake("-n", "--forceall", "--config", "reuse_baseline=false", "--configfile",
                        str(path.relative_to(config.ROOT)))
     assert every.returncode == 0 and "reuse_baseline_" not in every.stdout
+
+
+# --- files read once per process (a sweep parses the Snakefile once per scenario) -----------------
+
+def test_a_cached_yaml_file_is_read_again_when_it_changes(tmp_path):
+    path = tmp_path / "settings.yaml"
+    path.write_text("value: 1\nitems: [a]\n", encoding="utf-8")
+    settled = path.stat().st_mtime_ns - 60_000_000_000  # as if written a minute ago: cached
+    os.utime(path, ns=(settled, settled))
+    first = scenarios.read_yaml(path)
+    assert first == yaml.safe_load(path.read_text(encoding="utf-8"))
+    first["items"].append("changed by a caller")
+    assert scenarios.read_yaml(path)["items"] == ["a"], "each caller gets its own copy"
+    digest = scenarios.file_sha256(path)
+    path.write_text("value: 2\nitems: [b]\n", encoding="utf-8")  # same size, a later time
+    os.utime(path, ns=(settled + 1, settled + 1))
+    assert scenarios.read_yaml(path) == {"value": 2, "items": ["b"]}
+    assert scenarios.file_sha256(path) != digest
+    path.write_text("value: 3\nitems: [c]\n", encoding="utf-8")  # just written: never served from the cache
+    assert scenarios.read_yaml(path)["value"] == 3

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import snakemake_runner  # the snakemake command line without its start-up cost
 from analysis import config, scenarios
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -21,8 +22,7 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 def _snakemake(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True,
-                          cwd=config.ROOT, env=env, timeout=300)
+    return snakemake_runner.run(["--cores", "1", *args], cwd=config.ROOT, env=env, timeout=300)
 
 
 def _planned_outputs(*args: str) -> str:
@@ -112,8 +112,7 @@ def test_bad_raw_file_stops_the_workflow_and_leaves_previous_outputs_untouched(t
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
     def run(*args):
-        return subprocess.run([SNAKEMAKE, "--cores", "1", *args], capture_output=True, text=True,
-                              cwd=project, env=env, timeout=600)
+        return snakemake_runner.run(["--cores", "1", *args], cwd=project, env=env, timeout=600)
 
     first = run("processed")
     assert first.returncode == 0, first.stderr
