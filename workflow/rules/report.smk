@@ -31,6 +31,8 @@ if SCENARIO == "baseline" and Path(f"{OUT}/comparison/scenario_status.csv").is_f
 
     REPORT_COMPARISON = sorted(str(p) for p in Path(f"{OUT}/comparison").glob("*.*")
                                if p.is_file() and p.suffix in (".csv", ".png"))
+    # the baseline's own record first (the report checks the baseline's staleness against it)
+    REPORT_COMPARISON.append(f"{OUT}/{scenarios.RECORD_NAME}")
     with open(f"{OUT}/comparison/scenario_status.csv", encoding="utf-8", newline="") as _handle:
         for _row in _csv.DictReader(_handle):
             _record = Path(_row.get("folder") or "", "scenario.yaml")
