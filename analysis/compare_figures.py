@@ -177,7 +177,7 @@ def headline_comparison(table: pd.DataFrame, status: pd.DataFrame | None = None,
     any_stale = False
     for ax, (row, spec) in zip(axes.flat, rows):
         unit = row.get("unit")
-        scale = 1e6 if unit == "EUR" else (100 if unit == "share" else 1)
+        scale = 1e6 if unit == "EUR" else (0.01 if unit == "share" else 1)  # M€, % points
         base = _number(row.get("baseline"))
         positions = np.arange(len(folders))
         values = [_number(row.get(f["scenario"])) for f in folders]
@@ -226,7 +226,7 @@ def headline_comparison(table: pd.DataFrame, status: pd.DataFrame | None = None,
     fig.suptitle(i18n.text(title_key, lang), fontsize=12, fontweight="bold", x=0.01, ha="left")
     notes = [i18n.text("compare.fig.delta_note", lang)]
     if any_stale:
-        notes.append(i18n.text("compare.fig.stale_note", lang))
+        notes.append(i18n.text("compare.fig.stale_bars", lang) + " " + i18n.text("compare.fig.stale_note", lang))
     if cut:
         notes.append(i18n.text("compare.fig.more", lang, shown=MAX_FOLDERS, total=len(_folders(status, ["baseline", *scenarios]))))
     notes.append(i18n.text("compare.fig.source", lang))
@@ -262,7 +262,8 @@ def first_rank_comparison(first: pd.DataFrame, status: pd.DataFrame | None = Non
     plotting.set_style()
     width = max(3.2, 0.62 * len(variants) + 0.6)
     height = 1.6 + 0.42 * len(folders)
-    fig, axes = plt.subplots(1, len(profiles), figsize=(width * len(profiles) + 2.2, height), squeeze=False)
+    fig, axes = plt.subplots(1, len(profiles), figsize=(width * len(profiles) + 2.2, height), squeeze=False,
+                             layout="constrained")
     cmap = plt.get_cmap(plotting.SEQUENTIAL_CMAP)
     image = None
     indexed = first.assign(scenario=first["scenario"].astype(str), profile=first["profile"].astype(str),
