@@ -23,8 +23,10 @@ Writes to ``reports/comparison/``:
 
 **How the comparison reaches the report (the design).** The baseline workflow never builds or
 compares scenarios: ``bash tools/regenerate.sh`` stays deterministic. The comparison is made by
-this command only, and it ends by rebuilding the baseline's report through Snakemake (targets
-``study_report`` and ``provenance_annex``; ``--no-report`` skips it). In the workflow, the report
+this command only: it first brings the baseline's outputs up to date through Snakemake (everything
+the report reads, not the report: ``--omit-from study_report``), then compares, then rebuilds the
+baseline's report (targets ``study_report`` and ``provenance_annex``); ``--no-report`` skips both
+Snakemake runs. In the workflow, the report
 rule takes the files of ``reports/comparison/`` and the ``scenario.yaml`` of every scenario the
 comparison names as inputs when they exist (workflow/rules/report.smk), so that rebuilding a
 scenario or the comparison reruns the report; when it is built, the report recomputes each
@@ -421,15 +423,24 @@ def write_comparison(names: list[str], output: Path, lang: str = i18n.DEFAULT_LA
     return table, status
 
 
-def rebuild_report(lang: str) -> int:
-    """Rebuild the baseline's report through Snakemake, with the comparison as an input."""
+def _workflow(*arguments: str) -> int:
     env = {k: v for k, v in os.environ.items() if k != config.OUTPUT_ENV_VAR}
     env.update({"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"})
-    command = [sys.executable, str(config.ROOT / "tools" / "run_workflow.py"), "--cores", "2",
-               *REPORT_TARGETS, "--config", f"report_language={lang}"]
-    print("[compare] rebuilding the report: " + " ".join(command[1:]))
+    command = [sys.executable, str(config.ROOT / "tools" / "run_workflow.py"), "--cores", "2", *arguments]
+    print("[compare] " + " ".join(command[2:]))
     return subprocess.run(command, cwd=config.ROOT, env=env).returncode
+
+
+def update_baseline(lang: str) -> int:
+    """Bring the baseline's outputs up to date (everything the report reads, not the report), so
+    that the comparison, and the flags its figures show, are those of the report built after it."""
+    return _workflow(*REPORT_TARGETS, "--omit-from", REPORT_TARGETS[0], "--config", f"report_language={lang}")
+
+
+def rebuild_report(lang: str) -> int:
+    """Rebuild the baseline's report through Snakemake, with the comparison as an input."""
+    return _workflow(*REPORT_TARGETS, "--config", f"report_language={lang}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -450,6 +461,12 @@ def main(argv: list[str] | None = None) -> int:
     if not output.resolve().is_relative_to(config.REPORTS.resolve()):
         print(f"compare: --output must be inside reports/ (found {args.output})", file=sys.stderr)
         return 2
+    with_report = not args.no_report and output.resolve() == config.resolve(COMPARISON_DIR).resolve()
+    if with_report:
+        code = update_baseline(args.lang)
+        if code:
+            print("compare: the baseline could not be brought up to date (see above); nothing compared", file=sys.stderr)
+            return code
     table, status = write_comparison(names, output, args.lang)
     for row in status.itertuples():
         note = "not built" if not row.built else ("STALE: inputs changed since it was built (" +
@@ -458,9 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(table)} headline outputs compared; tables and figures in {output.relative_to(config.ROOT)}/")
     if status["stale"].any():
         print("Rebuild stale scenarios: bash tools/compare.sh --rebuild")
-    if args.no_report or output.resolve() != config.resolve(COMPARISON_DIR).resolve():
-        return 0
-    return rebuild_report(args.lang)
+    return rebuild_report(args.lang) if with_report else 0
 
 
 if __name__ == "__main__":

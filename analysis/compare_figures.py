@@ -70,6 +70,9 @@ def _number(value) -> float | None:
 def format_headline(value, unit: str, lang: str = "fr") -> str:
     """A headline value for a reader, by its unit (M€, %, points...)."""
     unit = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
+    if unit == "text":  # as written (a year stays 2021, a seed 20260113)
+        number = _number(value)
+        return str(int(number)) if number is not None and number.is_integer() else str(value)
     return format_value(value, UNIT_FORMATS.get(unit, "auto"), lang)
 
 
@@ -83,6 +86,8 @@ def format_delta(delta, unit: str, lang: str = "fr") -> str:
         key = f"compare.delta.{delta}"
         return i18n.text(key, lang) if i18n.has(key) else str(delta)
     unit = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
+    if unit == "text":  # a setting written as a number (a year, a seed): equal or not
+        return i18n.text("compare.delta.same" if number == 0 else "compare.delta.changed", lang)
     sign = "+" if number > 0 else ("−" if number < 0 else "±")
     if unit in ("share", "%"):
         points = abs(number) * (100 if unit == "share" else 1)

@@ -104,10 +104,11 @@ def load(root: Path) -> Comparison | None:
 # --- the section -----------------------------------------------------------------------------------
 
 def _headline_keys(table: pd.DataFrame) -> set[tuple[str, str]]:
-    """Rows always shown: those the figure draws, the first variant of each profile, the settings."""
+    """Rows always shown: those the figure draws, the first variant of each profile, the
+    recommended variant and the runner-up."""
     keys = {(r["part"], r["indicator"]) for r, _ in compare_figures._select_rows(table)}
-    for row in table.to_dict("records"):
-        if row["part"] == "settings" or str(row["indicator"]).startswith("first variant, profile "):
+    for row in table.to_dict("records"):  # (a setting is shown when it differs)
+        if str(row["indicator"]).startswith("first variant, profile "):
             keys.add((row["part"], row["indicator"]))
         if row["part"] == "sensitivity" and row["indicator"] in ("recommended_variant", "runner_up"):
             keys.add((row["part"], row["indicator"]))

@@ -162,6 +162,7 @@ def test_compare_rebuilds_the_report_only_for_the_comparison_the_report_reads(mo
     calls, written = [], []
     status = pd.DataFrame([{"scenario": "baseline", "built": True, "stale": False, "first_changed_inputs": ""}])
     monkeypatch.setattr(compare, "rebuild_report", lambda lang: calls.append(lang) or 0)
+    monkeypatch.setattr(compare, "update_baseline", lambda lang: calls.append("update " + lang) or 0)
     # nothing is written: the tables' writer is replaced, only where it would write is kept
     monkeypatch.setattr(compare, "write_comparison",
                         lambda names, output, lang: written.append(output) or (pd.DataFrame(), status))
@@ -169,7 +170,7 @@ def test_compare_rebuilds_the_report_only_for_the_comparison_the_report_reads(mo
     assert compare.main(["never_built", "--no-report"]) == 0
     assert calls == []
     assert compare.main(["never_built", "--lang", "en"]) == 0
-    assert calls == ["en"]
+    assert calls == ["update en", "en"], "the baseline brought up to date, then compared, then the report"
     assert written[-1] == config.resolve(compare.COMPARISON_DIR)
 
 
