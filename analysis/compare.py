@@ -23,9 +23,9 @@ Writes to ``reports/comparison/``:
 
 **How the comparison reaches the report (the design).** The baseline workflow never builds or
 compares scenarios: ``bash tools/regenerate.sh`` stays deterministic. The comparison is made by
-this command only: it first brings the baseline's outputs up to date through Snakemake (everything
-the report reads, not the report: ``--omit-from study_report``), then compares, then rebuilds the
-baseline's report (targets ``study_report`` and ``provenance_annex``); ``--no-report`` skips both
+this command only: it first brings the baseline's outputs up to date through Snakemake (target
+``all`` without the report: ``--omit-from study_report``), then compares, then rebuilds the
+baseline's report (target ``all``: the report, its provenance annex); ``--no-report`` skips both
 Snakemake runs. In the workflow, the report
 rule takes the files of ``reports/comparison/`` and the ``scenario.yaml`` of every scenario the
 comparison names as inputs when they exist (workflow/rules/report.smk), so that rebuilding a
@@ -62,8 +62,9 @@ STATUS_FILE = "scenario_status.csv"
 FIRST_RANK_FILE = "first_rank_comparison.csv"
 HEADLINE_FIGURE = "headline_comparison.png"
 FIRST_RANK_FIGURE = "first_rank_comparison.png"
-#: The baseline's report, rebuilt by the command (rule names, whatever the report's language).
-REPORT_TARGETS = ("study_report", "provenance_annex")
+#: The command's two Snakemake runs: the baseline's target ``all`` without the report rule and
+#: what follows it (before comparing), then ``all`` (the report, its annex, the manifest).
+REPORT_RULE = "study_report"
 
 
 class Headline(NamedTuple):
@@ -435,12 +436,12 @@ def _workflow(*arguments: str) -> int:
 def update_baseline(lang: str) -> int:
     """Bring the baseline's outputs up to date (everything the report reads, not the report), so
     that the comparison, and the flags its figures show, are those of the report built after it."""
-    return _workflow(*REPORT_TARGETS, "--omit-from", REPORT_TARGETS[0], "--config", f"report_language={lang}")
+    return _workflow("all", "--omit-from", REPORT_RULE, "--config", f"report_language={lang}")
 
 
 def rebuild_report(lang: str) -> int:
     """Rebuild the baseline's report through Snakemake, with the comparison as an input."""
-    return _workflow(*REPORT_TARGETS, "--config", f"report_language={lang}")
+    return _workflow("all", "--config", f"report_language={lang}")
 
 
 def main(argv: list[str] | None = None) -> int:
