@@ -239,6 +239,17 @@ def build(root: Path, lang: str = "fr", configfile: str | None = None,
                 section.blocks.extend(data_provenance_blocks(lang, results))
             elif kind == "method_notes":
                 section.blocks.extend(method_blocks(lang))
+            elif kind == "comparison":
+                from analysis import report_comparison
+
+                for block in report_comparison.section_blocks(root, lang, workflow.get("scenario", "baseline")):
+                    if isinstance(block, Figure):
+                        figure_number += 1
+                        block.number = figure_number
+                    elif isinstance(block, Table):
+                        table_number += 1
+                        block.number = table_number
+                    section.blocks.append(block)
         except ReportBuildError as error:
             problems.append(f"section {sid!r}: {error}")
         for item in spec.get("items") or []:

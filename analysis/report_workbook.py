@@ -148,6 +148,11 @@ def write_workbook(report, destination: Path) -> Path:
                                                 if i18n.has(f"report.tab.{output.name}") else output.name)
         readme.append([name, caption, output.path, f"notebooks/{output.notebook}.ipynb" if output.notebook else "", output.rule])
         sheets.append((name, path))
+    from analysis import report_comparison
+
+    comparison_sheets = report_comparison.workbook_frames(root, lang)
+    for name, description, _ in comparison_sheets:
+        readme.append([name, description, f"{report_comparison.SUBDIR}/", "", "python -m analysis.compare"])
     readme.column_dimensions["A"].width = 32
     readme.column_dimensions["B"].width = 90
     readme.column_dimensions["C"].width = 48
@@ -167,6 +172,8 @@ def write_workbook(report, destination: Path) -> Path:
         sheet = book.create_sheet(name)
         _write_frame(sheet, frame, [header(c, lang) + unit_suffix(c, rules, header(c, lang)) for c in frame.columns],
                      bold, fill)
+    for name, _, frame in comparison_sheets:
+        _write_frame(book.create_sheet(name), frame, [str(c) for c in frame.columns], bold, fill)
     buffer = _io.BytesIO()
     book.properties.creator = "edtech-procurement"
     import datetime as dt

@@ -392,7 +392,8 @@ def check(document: Any, source: str = "scenario", root: Path | None = None) -> 
 # (data/processed/ included: a change there is a change of what the notebooks read)
 INPUT_GLOBS = ("data/**/*", "config/parameters/*.yaml", "config/parameter_schema.yaml", "analysis/*.py",
                "notebooks/*.ipynb", "Snakefile", "workflow/rules/*.smk")
-EXCLUDED_INPUT_DIRS = ("data/processed/checks", "data/private", "analysis/compare.py", "analysis/sweeps.py")
+EXCLUDED_INPUT_DIRS = ("data/processed/checks", "data/private", "analysis/compare.py", "analysis/compare_figures.py",
+                       "analysis/sweeps.py")
 RECORD_NAME = "scenario.yaml"
 
 

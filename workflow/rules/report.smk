@@ -11,13 +11,33 @@ REPORT_NAMES = REPORT_FILE_NAMES[REPORT_LANGUAGE]
 # The scenario's own file (its head comment says what it changes), when it is a provided scenario.
 REPORT_SCENARIO_FILE = f"config/scenarios/{SCENARIO}.yaml" if Path(f"config/scenarios/{SCENARIO}.yaml").exists() else ""
 REPORT_CODE = sorted(str(p) for p in Path("analysis").glob("report*.py")) + sorted(
-    str(p) for p in Path("analysis/templates").glob("*")) + ["analysis/i18n.py", "analysis/plotting.py"]
+    str(p) for p in Path("analysis/templates").glob("*")) + ["analysis/i18n.py", "analysis/plotting.py", "analysis/compare.py", "analysis/compare_figures.py"]
 REPORT_DATA = (["config/report.yaml", "config/workflow.yaml", "data/market/inputs.csv", "data/diagnostic/method.yaml"]
                + sorted(str(p) for p in Path("data/i18n").glob("*.csv"))
                + sorted(str(p) for p in Path("data/variants").glob("*.*"))
                + sorted(str(p) for p in Path("data/raw").rglob("*.meta.yaml"))
                + sorted(str(p) for p in Path("config/parameters").glob("*.yaml"))
                + ([REPORT_SCENARIO_FILE] if REPORT_SCENARIO_FILE else []))
+
+# The comparison of the baseline with scenarios (bash tools/compare.sh; analysis/compare.py) is not
+# built by this workflow: a baseline run never builds or compares scenarios. When one has been made,
+# its files and the scenario.yaml of every folder it names are inputs of the baseline's report, so
+# that a new comparison or a rebuilt scenario reruns the report, which then flags a comparison older
+# than the folders it names (analysis/report_comparison.py). Without one, the report says how to
+# make one. A scenario's report does not show the comparison.
+REPORT_COMPARISON = []
+if SCENARIO == "baseline" and Path(f"{OUT}/comparison/scenario_status.csv").is_file():
+    import csv as _csv
+
+    REPORT_COMPARISON = sorted(str(p) for p in Path(f"{OUT}/comparison").glob("*.*")
+                               if p.is_file() and p.suffix in (".csv", ".png"))
+    # the baseline's own record first (the report checks the baseline's staleness against it)
+    REPORT_COMPARISON.append(f"{OUT}/{scenarios.RECORD_NAME}")
+    with open(f"{OUT}/comparison/scenario_status.csv", encoding="utf-8", newline="") as _handle:
+        for _row in _csv.DictReader(_handle):
+            _record = Path(_row.get("folder") or "", "scenario.yaml")
+            if _row.get("scenario") != "baseline" and _record.is_file() and not _record.is_absolute():
+                REPORT_COMPARISON.append(str(_record))
 
 
 rule study_report:
@@ -28,6 +48,7 @@ rule study_report:
         ledger_summary=f"{OUT}/tables/claims_ledger_summary.csv",
         data=REPORT_DATA,
         code=REPORT_CODE,
+        comparison=REPORT_COMPARISON,
     output:
         html=f"{OUT}/{REPORT_NAMES['html']}",
         pdf=f"{OUT}/{REPORT_NAMES['pdf']}",
