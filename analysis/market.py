@@ -273,7 +273,9 @@ def apply_overrides(inputs: pd.DataFrame, overrides: Mapping[str, object] | None
                                         + str(changed.at[input_id, "note"])).strip()
     result = changed.reset_index()
     try:
-        return check_input_rows(result, source, resolved=True)
+        # inputs still referring to data/processed (not yet resolved, as in the workflow's check
+        # before anything runs) may stay empty; every other row must be complete
+        return check_input_rows(result, source, resolved=False)
     except DataValidationError as error:
         raise DataValidationError(source, [dict(f, line=None, column=f"{result.at[f['line'] - 2, 'id']}.{f['column']}")
                                            for f in error.failures]) from None

@@ -113,6 +113,17 @@ def test_the_repository_inputs_pass_the_checks():
     assert checks.check_inputs() == []
 
 
+@pytest.mark.parametrize("scenario_file", sorted((config.CONFIG / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_provided_scenario_passes_the_input_check(scenario_file):
+    """The check the workflow runs before anything (onstart), with the scenario's parameters."""
+    import yaml
+
+    from analysis import scenarios
+
+    document = yaml.safe_load(scenario_file.read_text(encoding="utf-8"))
+    assert checks.check_inputs(scenarios.effective_parameters(document)) == []
+
+
 def test_the_check_runs_before_any_job_and_covers_every_raw_file_and_sidecar():
     text = (config.ROOT / "workflow" / "rules" / "checks.smk").read_text(encoding="utf-8")
     assert "onstart:\n    check_every_input()" in text
