@@ -86,7 +86,7 @@ def load_comparison(market: pd.DataFrame, budget_column: str = "central",
 def model_outcomes(comparison: Comparison, samples=None) -> dict[str, dict[str, np.ndarray]]:
     """``{variant id: outcomes}`` of the outcome model, at the table's values (``samples=None``)
     or on parameter samples (a mapping or a SALib matrix, the same for every variant)."""
-    return {v.id: variants.evaluate(v, samples, comparison.parameters) for v in comparison.variants}
+    return variants.evaluate_many(comparison.variants, samples, comparison.parameters)
 
 
 def values(comparison: Comparison, outcomes: dict[str, dict[str, np.ndarray]],
