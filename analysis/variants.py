@@ -460,16 +460,20 @@ def _log_ranks(count: int) -> np.ndarray:
 def _gini_equal_groups(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """Gini coefficient over equal-size groups along ``axis`` (0 when everything is 0).
 
-    The sum of |x_i - x_j| over ordered pairs is twice the sum over the pairs i < j, taken one
-    offset d = j - i at a time (no (k, k) grid per row). With the groups along the first axis of
-    a C-ordered array (what :func:`evaluate` passes), each offset is a subtraction of contiguous
-    rows."""
+    The sum of |x_i - x_j| over ordered pairs is twice the sum over the pairs i < j, added one
+    pair of groups at a time into one work array (no (k, k) grid per row, no new memory per
+    pair); with the groups along the first axis of a C-ordered array (what :func:`evaluate`
+    passes), each pair is a subtraction of two contiguous rows."""
     x = np.moveaxis(x, axis, 0)
     k = x.shape[0]
     mean = x.mean(axis=0)
     diffs = np.zeros(x.shape[1:])
-    for d in range(1, k):
-        diffs += np.abs(x[d:] - x[:-d]).sum(axis=0)
+    work = np.empty(x.shape[1:])
+    for i in range(k - 1):
+        for j in range(i + 1, k):
+            np.subtract(x[j], x[i], out=work)
+            np.abs(work, out=work)
+            diffs += work
     diffs *= 2
     with np.errstate(invalid="ignore", divide="ignore"):
         gini = diffs / (2 * k * k * mean)
