@@ -357,22 +357,27 @@ def prim_peel(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05) -
     limits = {name: (-np.inf, np.inf) for name in names}
     inside = np.ones(len(y), dtype=bool)
     trajectory = [PrimBox({}, *_box_stats(inside, y))]
+    by_factor = np.ascontiguousarray(values.T)                    # one row per factor
     while True:
+        # Every factor's two peels at once: the alpha and 1 - alpha quantiles of the draws in
+        # the box (the same order statistics as one np.quantile call per factor and side), the
+        # draws each peel keeps, and the cases of interest among them.
+        in_box = by_factor[:, inside]
+        y_in = y[inside]
+        cuts = np.quantile(in_box, [alpha, 1 - alpha], axis=1, method="inverted_cdf")
         best = None
-        for j, name in enumerate(names):
-            column = values[inside, j]
-            for side in ("lower", "upper"):
-                cut = np.quantile(column, alpha if side == "lower" else 1 - alpha, method="inverted_cdf")
-                keep = column > cut if side == "lower" else column < cut
-                if keep.all() or not keep.any():
-                    # a peel that removes no draw (a constant factor) or every draw
+        for side_index, side in enumerate(("lower", "upper")):
+            keep = in_box > cuts[0][:, None] if side == "lower" else in_box < cuts[1][:, None]
+            kept = np.count_nonzero(keep, axis=1)
+            hits = np.count_nonzero(keep & y_in[None, :], axis=1)
+            for j, name in enumerate(names):
+                if kept[j] == 0 or kept[j] == in_box.shape[1]:
+                    continue                     # a peel that removes no draw (a constant factor) or every draw
+                if kept[j] < min_mass * len(y):
                     continue
-                if keep.sum() < min_mass * len(y):
-                    continue
-                density = y[inside][keep].mean()
-                candidate = (density, keep.sum(), -j)
+                candidate = (hits[j] / kept[j], int(kept[j]), -j, -side_index)
                 if best is None or candidate > best[0]:
-                    best = (candidate, name, side, cut)
+                    best = (candidate, name, side, cuts[side_index][j])
         if best is None or best[0][0] <= trajectory[-1].density:
             break
         _, name, side, cut = best
