@@ -114,23 +114,25 @@ def sensitivity_model_times(n_smaa: int, sobol_n: int, seed: int = 1) -> dict[st
             "sobol_model_s": sobol, "sobol_sampler_s": sampler, "sobol_analyze_one_output_s": analyse}
 
 
-def notebook_wall_seconds(root) -> float:
-    """Wall time of notebook 05 through papermill with its default parameters (output to a
-    temporary folder)."""
-    import yaml
+def notebook_wall_seconds(root) -> float | None:
+    """Wall time of notebook 05 through papermill with its default parameters, writing to a
+    temporary output root that holds a copy of the market table it reads
+    (reports/tables/market_budget_for_variants.csv); None when that table is not built."""
+    import shutil
 
-    defaults = yaml.safe_load((root / "config" / "parameters" / "05_sensitivity.yaml").read_text(encoding="utf-8"))
+    market = root / "reports" / "tables" / "market_budget_for_variants.csv"
+    if not market.exists():
+        return None
     with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "out")
+        os.makedirs(os.path.join(out, "tables"))
+        shutil.copy(market, os.path.join(out, "tables", market.name))
         arguments = [sys.executable, "-m", "papermill", "--no-progress-bar", "-k", "python3",
                      str(root / "notebooks" / "05_sensitivity.ipynb"), os.path.join(folder, "05.ipynb"),
-                     "--cwd", str(root / "notebooks")]
-        for key in ("output_dir",):
-            arguments += ["-p", key, os.path.join(folder, "out")]
+                     "--cwd", str(root / "notebooks"), "-p", "output_dir", out]
         start = time.perf_counter()
         subprocess.run(arguments, check=True, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        seconds = time.perf_counter() - start
-    del defaults
-    return seconds
+        return time.perf_counter() - start
 
 
 def main() -> None:
@@ -172,14 +174,15 @@ def main() -> None:
           f"{times['sobol_model_s']:.2f} s; Sobol sampler {times['sobol_sampler_s']:.2f} s, indices of one output "
           f"(with confidence intervals) {times['sobol_analyze_one_output_s']:.2f} s")
     if args.notebook:
-        print(f"notebook 05 through papermill (defaults, wall): {notebook_wall_seconds(ROOT):.1f} s "
-              f"(load average {os.getloadavg()[0]:.1f})")
+        seconds = notebook_wall_seconds(ROOT)
+        print("notebook 05: skipped (reports/tables/market_budget_for_variants.csv not built)" if seconds is None else
+              f"notebook 05 through papermill (defaults, wall): {seconds:.1f} s (load average {os.getloadavg()[0]:.1f})")
 
-    if not (market.PROCESSED_VINTAGES.exists() and market.PROCESSED_GDP.exists()):
+    tables = market.PROCESSED_TABLES
+    if not all(path.exists() for path in tables.values()):
         print("market model: skipped (data/processed not built; run: snakemake --cores 2 processed)")
         return
-    processed = {"procurement_vintages.csv": pd.read_csv(market.PROCESSED_VINTAGES),
-                 "eurostat_gdp_annual.csv": pd.read_csv(market.PROCESSED_GDP)}
+    processed = {name: pd.read_csv(path) for name, path in tables.items()}
     inputs = market.resolve_inputs(market.read_inputs(), processed)
     n = 100_000
     mc = median_seconds(lambda: market.monte_carlo(inputs, n, args.seed), repeats)
