@@ -842,9 +842,11 @@ def outcomes_table(variants: list[Variant], parameters: pd.DataFrame, samples: d
     """Long table: variant x outcome, the central value (table values) and, with ``samples``, the
     Monte Carlo median and quantiles."""
     rows = []
+    central_all = evaluate_many(variants, None, parameters)
+    drawn_all = evaluate_many(variants, samples, parameters) if samples is not None else None
     for variant in variants:
-        central = evaluate(variant, None, parameters)
-        drawn = evaluate(variant, samples, parameters) if samples is not None else None
+        central = central_all[variant.id]
+        drawn = drawn_all[variant.id] if drawn_all is not None else None
         for name, (label, unit) in OUTCOMES.items():
             row = {"variant_id": variant.id, "variant_name_fr": variant.name_fr, "outcome": name,
                    "label_fr": label, "unit": unit, "central": float(central[name][0])}
