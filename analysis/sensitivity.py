@@ -529,9 +529,9 @@ def sobol_sample(problem: dict, n: int, seed: int) -> np.ndarray:
     seed=seed)`` gives the matrices A (first D columns) and B (last D); for each base point the
     rows are A, then A with column j taken from B (AB_j, j = 1..D), then B; SALib's
     ``scale_samples`` maps each column through its distribution (applied to A and B before the
-rows are built: it acts value by value, so the points are the same). The first N / 2 base points of
-    the sequence are the sample at N / 2 (Sobol' sequences are nested), which
-    :func:`sobol_convergence` uses."""
+    rows are built: it acts value by value, so the points are the same). The first N / 2 base
+    points of the sequence are the sample at N / 2 (Sobol' sequences are nested), which
+    :func:`sobol_convergence` uses. SALib is imported here only (its import is slow)."""
     from scipy.stats import qmc
     from SALib.util import scale_samples
 
