@@ -86,7 +86,7 @@ def load_comparison(market: pd.DataFrame, budget_column: str = "central",
 def model_outcomes(comparison: Comparison, samples=None) -> dict[str, dict[str, np.ndarray]]:
     """``{variant id: outcomes}`` of the outcome model, at the table's values (``samples=None``)
     or on parameter samples (a mapping or a SALib matrix, the same for every variant)."""
-    return {v.id: variants.evaluate(v, samples, comparison.parameters) for v in comparison.variants}
+    return variants.evaluate_many(comparison.variants, samples, comparison.parameters)
 
 
 def values(comparison: Comparison, outcomes: dict[str, dict[str, np.ndarray]],
@@ -357,22 +357,27 @@ def prim_peel(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05) -
     limits = {name: (-np.inf, np.inf) for name in names}
     inside = np.ones(len(y), dtype=bool)
     trajectory = [PrimBox({}, *_box_stats(inside, y))]
+    by_factor = np.ascontiguousarray(values.T)                    # one row per factor
     while True:
+        # Every factor's two peels at once: the alpha and 1 - alpha quantiles of the draws in
+        # the box (the same order statistics as one np.quantile call per factor and side), the
+        # draws each peel keeps, and the cases of interest among them.
+        in_box = by_factor[:, inside]
+        y_in = y[inside]
+        cuts = np.quantile(in_box, [alpha, 1 - alpha], axis=1, method="inverted_cdf")
         best = None
-        for j, name in enumerate(names):
-            column = values[inside, j]
-            for side in ("lower", "upper"):
-                cut = np.quantile(column, alpha if side == "lower" else 1 - alpha, method="inverted_cdf")
-                keep = column > cut if side == "lower" else column < cut
-                if keep.all() or not keep.any():
-                    # a peel that removes no draw (a constant factor) or every draw
+        for side_index, side in enumerate(("lower", "upper")):
+            keep = in_box > cuts[0][:, None] if side == "lower" else in_box < cuts[1][:, None]
+            kept = np.count_nonzero(keep, axis=1)
+            hits = np.count_nonzero(keep & y_in[None, :], axis=1)
+            for j, name in enumerate(names):
+                if kept[j] == 0 or kept[j] == in_box.shape[1]:
+                    continue                     # a peel that removes no draw (a constant factor) or every draw
+                if kept[j] < min_mass * len(y):
                     continue
-                if keep.sum() < min_mass * len(y):
-                    continue
-                density = y[inside][keep].mean()
-                candidate = (density, keep.sum(), -j)
+                candidate = (hits[j] / kept[j], int(kept[j]), -j, -side_index)
                 if best is None or candidate > best[0]:
-                    best = (candidate, name, side, cut)
+                    best = (candidate, name, side, cuts[side_index][j])
         if best is None or best[0][0] <= trajectory[-1].density:
             break
         _, name, side, cut = best
@@ -509,27 +514,89 @@ def dependence_sentence(effect: pd.DataFrame, variant_id: str, lang: str = "fr")
 # 3. Global sensitivity (SALib): Sobol indices and Morris screening
 # --------------------------------------------------------------------------------------------
 
-def sobol_sample(problem: dict, n: int, seed: int) -> np.ndarray:
-    """SALib's Sobol' sequence of N × (D + 2) points (scrambled, seeded, no second order), scaled
-    to the problem's distributions."""
-    from SALib.sample import sobol as sobol_sampler
+#: Bootstrap resamples and confidence level of the Sobol indices' intervals (SALib's defaults).
+SOBOL_RESAMPLES = 100
+SOBOL_CONFIDENCE = 0.95
 
-    return sobol_sampler.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+
+def sobol_sample(problem: dict, n: int, seed: int) -> np.ndarray:
+    """Saltelli's scheme on a scrambled, seeded Sobol' sequence: N x (D + 2) points (no second
+    order), scaled to the problem's distributions.
+
+    The points are those of SALib's ``SALib.sample.sobol.sample(problem, n,
+    calc_second_order=False, scramble=True, seed=seed)``, built without its Python loop over the
+    N base points: a base sequence (N, 2D) from ``scipy.stats.qmc.Sobol(d=2D, scramble=True,
+    seed=seed)`` gives the matrices A (first D columns) and B (last D); for each base point the
+    rows are A, then A with column j taken from B (AB_j, j = 1..D), then B; SALib's
+    ``scale_samples`` maps each column through its distribution (applied to A and B before the
+    rows are built: it acts value by value, so the points are the same). The first N / 2 base
+    points of the sequence are the sample at N / 2 (Sobol' sequences are nested), which
+    :func:`sobol_convergence` uses. SALib is imported here only (its import is slow)."""
+    from scipy.stats import qmc
+    from SALib.util import scale_samples
+
+    d = problem["num_vars"]
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(n)
+    # Scaling acts value by value within a column: scale A and B (2N rows), then build the rows.
+    scaled = scale_samples(np.concatenate([base[:, :d], base[:, d:]]), dict(problem))
+    a, b = scaled[:n], scaled[n:]
+    points = np.empty((n, d + 2, d))
+    points[:, 0] = a
+    points[:, 1:d + 1] = a[:, None, :]
+    columns = np.arange(d)
+    points[:, 1 + columns, columns] = b
+    points[:, d + 1] = b
+    return points.reshape(n * (d + 2), d)
+
+
+def _sobol_estimates(y: np.ndarray, d: int, counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """First-order and total indices (D,) of the outputs ``y`` on :func:`sobol_sample`'s points;
+    with ``counts`` (N, R), the indices (R, D) of R bootstrap resamples of the N base points
+    (counts[i, k]: times base point i is drawn in resample k)."""
+    n = y.size // (d + 2)
+    rows = y.reshape(n, d + 2)
+    a, b, ab = rows[:, 0], rows[:, d + 1], rows[:, 1:d + 1]
+    first_terms = b[:, None] * (ab - a[:, None])                # Saltelli et al. (2010): E[f(B) (f(AB_j) - f(A))]
+    total_terms = 0.5 * (a[:, None] - ab) ** 2                  # Jansen (1999): E[(f(A) - f(AB_j))^2] / 2
+    if counts is None:
+        variance = np.var(np.r_[a, b])
+        return first_terms.mean(axis=0) / variance, total_terms.mean(axis=0) / variance
+    weights = counts.T / n                                      # (R, N): a resample's mean is weights @ x
+    mean = (weights @ a + weights @ b) / 2
+    variance = (weights @ a ** 2 + weights @ b ** 2) / 2 - mean ** 2
+    return (weights @ first_terms) / variance[:, None], (weights @ total_terms) / variance[:, None]
 
 
 def sobol_analyze(problem: dict, outputs: dict[str, np.ndarray], n: int, seed: int) -> pd.DataFrame:
-    """First-order and total Sobol indices (with bootstrap confidence intervals) of every output
-    evaluated on :func:`sobol_sample`'s points; a constant output gets indices of 0."""
-    from SALib.analyze import sobol as sobol_analyzer
+    """First-order and total Sobol indices, with bootstrap confidence intervals, of every output
+    evaluated on :func:`sobol_sample`'s points; a constant output gets indices of 0.
 
+    The estimators and intervals are SALib's (``SALib.analyze.sobol.analyze`` with
+    ``calc_second_order=False``, its defaults otherwise), vectorised over the factors and the
+    resamples: the output is standardised; first order ``S1_j = mean(f(B) (f(AB_j) - f(A))) /
+    V`` (Saltelli et al. 2010), total ``ST_j = mean((f(A) - f(AB_j))^2) / (2 V)`` (Jansen 1999),
+    V the variance of the A and B outputs together; the confidence intervals are z(97.5 %) times
+    the standard deviation of the indices over ``SOBOL_RESAMPLES`` resamples of the N base points
+    with replacement (the resample indices drawn as SALib draws them from ``seed``, the same for
+    every output). A resample's means are computed as a product with the matrix of draw counts,
+    so the indices equal SALib's up to rounding (tests/test_sensitivity.py compares them)."""
+    d = problem["num_vars"]
+    draws = np.random.default_rng(seed).integers(n, size=(n, SOBOL_RESAMPLES))
+    counts = np.zeros((n, SOBOL_RESAMPLES))
+    np.add.at(counts, (draws, np.arange(SOBOL_RESAMPLES)[None, :]), 1.0)
+    z = stats.norm.ppf(0.5 + SOBOL_CONFIDENCE / 2)
     frames = []
     for name, y in outputs.items():
         y = np.asarray(y, dtype=float)
+        if y.size != n * (d + 2):
+            raise ValueError(f"Sobol output {name!r}: {y.size} values, expected N x (D + 2) = {n * (d + 2)}")
         if np.var(y) == 0:
-            s1 = st = s1c = stc = np.zeros(problem["num_vars"])
+            s1 = st = s1c = stc = np.zeros(d)
         else:
-            result = sobol_analyzer.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
-            s1, st, s1c, stc = result["S1"], result["ST"], result["S1_conf"], result["ST_conf"]
+            y = (y - y.mean()) / y.std()
+            s1, st = _sobol_estimates(y, d)
+            s1_resampled, st_resampled = _sobol_estimates(y, d, counts)
+            s1c, stc = z * s1_resampled.std(axis=0, ddof=1), z * st_resampled.std(axis=0, ddof=1)
         frames.append(pd.DataFrame({"output": name, "factor": problem["names"], "S1": s1, "S1_conf": s1c,
                                     "ST": st, "ST_conf": stc, "N": n, "evaluations": len(y)}))
     return pd.concat(frames, ignore_index=True)
@@ -562,6 +629,32 @@ def sobol_convergence(problem: dict, outputs: dict[str, np.ndarray], n: int, see
     table["S1_change"] = table["S1_n"] - table["S1_half_n"]
     table["ST_change"] = table["ST_n"] - table["ST_half_n"]
     return table
+
+
+def convergence_sentence(convergence: pd.DataFrame, labels: dict[str, str], output: str = "gap",
+                         lang: str = "fr", top: int = 3) -> str:
+    """One sentence on :func:`sobol_convergence`'s table for ``output``: the largest changes of
+    the total and first-order indices between N / 2 and N (and the factor of each), and whether
+    the ``top`` factors by total index are the same, in the same order, at both sizes."""
+    from analysis import i18n
+
+    table = convergence[convergence["output"] == output]
+    if table.empty:
+        raise ValueError(f"Sobol convergence table: no row for output {output!r}")
+    st_row = table.loc[table["ST_change"].abs().idxmax()]
+    s1_row = table.loc[table["S1_change"].abs().idxmax()]
+    top_half = table.sort_values("ST_half_n", ascending=False)["factor"].head(top).tolist()
+    top_full = table.sort_values("ST_n", ascending=False)["factor"].head(top).tolist()
+    return i18n.text("sensitivity.sobol.convergence.sentence", lang,
+                     half_n=i18n.number(int(table["half_n"].iloc[0]), lang, 0),
+                     n=i18n.number(int(table["n"].iloc[0]), lang, 0),
+                     st_change=i18n.number(abs(float(st_row["ST_change"])), lang, 3),
+                     st_factor=labels.get(st_row["factor"], st_row["factor"]),
+                     s1_change=i18n.number(abs(float(s1_row["S1_change"])), lang, 3),
+                     s1_factor=labels.get(s1_row["factor"], s1_row["factor"]),
+                     top=top, same=i18n.text("sensitivity.sobol.convergence." + (
+                         "same" if top_half == top_full else "different"), lang),
+                     factors=", ".join(labels.get(f, f) for f in top_full))
 
 
 def morris_screening(problem: dict, function: Callable[[np.ndarray], dict[str, np.ndarray]],

@@ -457,16 +457,23 @@ def _log_ranks(count: int) -> np.ndarray:
     return _LOG_RANKS[:count]
 
 
-def _gini_equal_groups(x: np.ndarray) -> np.ndarray:
-    """Gini coefficient over equal-size groups, along the last axis (0 when everything is 0).
+def _gini_equal_groups(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Gini coefficient over equal-size groups along ``axis`` (0 when everything is 0).
 
-    The sum of |x_i - x_j| over ordered pairs is twice the sum over the pairs i < j, taken one
-    offset d = j - i at a time (no (k, k) grid per row)."""
-    k = x.shape[-1]
-    mean = x.mean(axis=-1)
-    diffs = np.zeros(x.shape[:-1])
-    for d in range(1, k):
-        diffs += np.abs(x[..., d:] - x[..., :-d]).sum(axis=-1)
+    The sum of |x_i - x_j| over ordered pairs is twice the sum over the pairs i < j, added one
+    pair of groups at a time into one work array (no (k, k) grid per row, no new memory per
+    pair); with the groups along the first axis of a C-ordered array (what :func:`evaluate`
+    passes), each pair is a subtraction of two contiguous rows."""
+    x = np.moveaxis(x, axis, 0)
+    k = x.shape[0]
+    mean = x.mean(axis=0)
+    diffs = np.zeros(x.shape[1:])
+    work = np.empty(x.shape[1:])
+    for i in range(k - 1):
+        for j in range(i + 1, k):
+            np.subtract(x[j], x[i], out=work)
+            np.abs(work, out=work)
+            diffs += work
     diffs *= 2
     with np.errstate(invalid="ignore", divide="ignore"):
         gini = diffs / (2 * k * k * mean)
@@ -476,17 +483,31 @@ def _gini_equal_groups(x: np.ndarray) -> np.ndarray:
 def _supplier_outcomes(p_cols: dict[str, np.ndarray], mech: dict, a: np.ndarray, b: np.ndarray, c: np.ndarray,
                        lots_bought: np.ndarray, n_open: np.ndarray, n_list: np.ndarray,
                        framework_places: np.ndarray) -> dict[str, np.ndarray]:
-    """Suppliers reached, HHI and SME share over the supplier grid (ranks j = 1 .. pool).
+    """Suppliers reached, HHI and SME share of one variant's flows (see :func:`_supplier_outcomes_many`)."""
+    flow = {"gate": mech["eligible_list"], "a": a, "b": b, "c": c, "lots": lots_bought, "n_open": n_open,
+            "n_list": n_list, "places": framework_places}
+    return _supplier_outcomes_many(p_cols, [flow])[0]
 
-    Same model as before, computed with fewer passes over the (samples x ranks) grid:
-    samples are sorted by pool size and taken in small blocks (the grid of a block stays in the
-    processor's cache and stops at the block's largest pool); Zipf weights are exp(-alpha log j)
-    with log j computed once; the products (1 - x)^n become exp(sum n log(1 - x)); and the HHI
-    and SME share, sums over j of products of p, q, q_list, come from a few row sums (sums of
-    squares and cross products) instead of grids of their terms.
+
+def _supplier_outcomes_many(p_cols: dict[str, np.ndarray], flows: list[dict]) -> list[dict[str, np.ndarray]]:
+    """Suppliers reached, HHI and SME share over the supplier grid (ranks j = 1 .. pool), for
+    several variants' flows on the same parameter samples.
+
+    Each flow is ``{"gate": eligible_list, "a", "b", "c": shares of the national, open and list
+    flows, "lots": national lots bought, "n_open": local lots, "n_list": list orders, "places":
+    framework places}`` (arrays of shape (n,)). The Zipf probabilities of national awards ``p`` and
+    of local choices ``q``, their logarithms ``log(1 - p)``, ``log(1 - q)`` and the row sums that
+    depend on them only (sums of squares and cross products, SME sums) are the same for every
+    variant: they are computed once per block of samples and shared by the flows.
+
+    The model is the former one (tests/reference_outcome_model.py), computed with fewer passes
+    over the (samples x ranks) grid: samples are sorted by pool size and taken in small blocks
+    (the grid of a block stays in the processor's cache and stops at the block's largest pool);
+    Zipf weights are exp(-alpha log j) with log j computed once; the products (1 - x)^n become
+    exp(sum n log(1 - x)); and the HHI and SME share, sums over j of products of p, q, q_list,
+    come from a few row sums (sums of squares and cross products) instead of grids of their terms.
     """
-    n = a.shape[0]
-    gate = mech["eligible_list"]
+    n = np.shape(flows[0]["a"])[0]
     order = np.argsort(p_cols["supplier_pool"], kind="stable")
     pool_all = p_cols["supplier_pool"][order]
 
@@ -496,10 +517,23 @@ def _supplier_outcomes(p_cols: dict[str, np.ndarray], mech: dict, a: np.ndarray,
     alpha_n, alpha_l = sorted_(p_cols["zipf_national"]), sorted_(p_cols["zipf_local"])
     large_all = sorted_(p_cols["large_firms"])
     pass_all = sorted_(p_cols["label_pass_rate"])
-    a_all, b_all, c_all = sorted_(a), sorted_(b), sorted_(c)
-    lots_all, open_all, list_all = sorted_(lots_bought), sorted_(n_open), sorted_(n_list)
-    places_all = sorted_(framework_places)
-    reached_sorted, hhi_sorted, sme_sorted = np.empty(n), np.empty(n), np.empty(n)
+    keys = ("a", "b", "c", "lots", "n_open", "n_list", "places")
+    flows_sorted = [{key: sorted_(flow[key]) for key in keys} for flow in flows]
+    gates = [flow["gate"] for flow in flows]
+    results = [{"suppliers_reached": np.empty(n), "hhi": np.empty(n), "sme_share_spend": np.empty(n)}
+               for _ in flows]
+
+    def dot(x, y):
+        return np.einsum("ij,ij->i", x, y)
+
+    buffers: dict[str, np.ndarray] = {}
+
+    def grid(name: str, rows: int, width: int) -> np.ndarray:
+        """A C-contiguous (rows, width) work array, reused from block to block (no new memory)."""
+        buffer = buffers.get(name)
+        if buffer is None or buffer.size < rows * width:
+            buffer = buffers[name] = np.empty(rows * width)
+        return buffer[:rows * width].reshape(rows, width)
 
     with np.errstate(divide="ignore", invalid="ignore"):  # log(0) in pools of one supplier, handled below
         for start in range(0, n, BLOCK_SIZE):
@@ -508,91 +542,34 @@ def _supplier_outcomes(p_cols: dict[str, np.ndarray], mech: dict, a: np.ndarray,
             rows = pool.shape[0]
             width = int(np.ceil(pool.max()))
             full = max(0, min(width, int(np.floor(pool.min()))))  # columns 0..full-1 are inside every pool
-            log_j = _log_ranks(width)
+            minus_log_j = -_log_ranks(width)
             ranks_tail = np.arange(full + 1, width + 1, dtype=float)
             in_pool_tail = np.clip(pool[:, None] - ranks_tail[None, :] + 1, 0.0, 1.0)
-            aa, bb, cc = a_all[s], b_all[s], c_all[s]
-            lots, n_op, n_li = lots_all[s], open_all[s], list_all[s]
             degenerate = pool.min() <= 1  # a single supplier: p = 1, (1 - p)^0 must stay 1
 
-            def zipf_minus(alpha):
+            def zipf_minus(alpha, name):
                 """-p (rows sum to -1): Zipf probabilities over the pool, negated."""
-                w = np.multiply.outer(alpha, -log_j)
+                w = np.multiply(alpha[:, None], minus_log_j[None, :], out=grid(name, rows, width))
                 np.exp(w, out=w)
                 w[:, full:] *= in_pool_tail
                 total = w.sum(axis=1)
                 np.divide(w, -total[:, None], out=w)
                 return w
 
-            need_p = gate in ("catalogue", "framework") or aa.any() or lots.any()
-            qn = zipf_minus(alpha_l[s])                                   # -q
-            lq = np.log(1.0 + qn)                                         # log(1 - q)
+            def log_one_plus(xn, name):
+                """log(1 - x) from -x."""
+                out = np.add(xn, 1.0, out=grid(name, rows, width))
+                return np.log(out, out=out)
+
+            block = [{key: flow[key][s] for key in keys} for flow in flows_sorted]
+            need_p = [gate in ("catalogue", "framework") or f["a"].any() or f["lots"].any()
+                      for gate, f in zip(gates, block)]
+            qn = zipf_minus(alpha_l[s], "q")                              # -q
+            lq = log_one_plus(qn, "log_q")                                # log(1 - q)
             pn = lp = None
-            if need_p:
-                pn = zipf_minus(alpha_n[s])                               # -p
-                lp = np.log(1.0 + pn)                                     # log(1 - p)
-
-            # q_list: local choices q restricted to the gate, renormalised.
-            if gate in ("catalogue", "framework"):
-                exponent = lots if gate == "catalogue" else places_all[s]
-                outside = np.multiply(lp, exponent[:, None])
-                np.exp(outside, out=outside)                              # (1 - p)^exponent
-                if degenerate:
-                    outside = (1.0 + pn) ** exponent[:, None]
-                rn = np.subtract(outside, 1.0)                            # -(1 - (1 - p)^exponent) = -pi
-                rn *= -qn                                                 # -(q pi)
-                total = -rn.sum(axis=1)
-                has_list = total > 0
-                np.divide(rn, np.where(has_list, total, 1.0)[:, None], out=rn)   # -q_list (0 where no list)
-                rn[~has_list] = 0.0
-                same_as_q = None
-            else:
-                pass_rate = pass_all[s] if gate == "label" else np.ones(rows)
-                has_list = pass_rate > 0                                  # q_list = q (or 0 without a gate pass)
-                rn = None
-                same_as_q = has_list.astype(float)
-
-            # Not reached: (1 - p)^lots (1 - q)^n_open (1 - q_list)^n_list = exp(S).
-            if degenerate:
-                not_reached = (1.0 + qn) ** n_op[:, None]
-                if need_p:
-                    not_reached *= (1.0 + pn) ** lots[:, None]
-                not_reached *= ((1.0 + rn) if rn is not None else (1.0 + qn * same_as_q[:, None])) ** n_li[:, None]
-            else:
-                if rn is None:
-                    S = np.multiply(lq, (n_op + n_li * same_as_q)[:, None])
-                else:
-                    S = np.multiply(lq, n_op[:, None])
-                    lr = np.log(1.0 + rn)
-                    lr *= n_li[:, None]
-                    S += lr
-                if need_p and lots.any():
-                    lp *= lots[:, None]
-                    S += lp
-                not_reached = np.exp(S, out=S)
-            reached = (full - not_reached[:, :full].sum(axis=1)
-                       + np.einsum("ij,ij->i", in_pool_tail, 1.0 - not_reached[:, full:]))
-            reached_sorted[s] = reached
-
-            # HHI: sum over j of E[share_j^2] (second moments of the three flows' shares).
-            def dot(x, y):
-                return np.einsum("ij,ij->i", x, y)
-
-            qq = dot(qn, qn)
-            L = np.maximum(lots, 1.0)
-            no = np.maximum(n_op, 1.0)
-            nl = np.maximum(n_li, 1.0)
-            sum_r = has_list.astype(float)
-            if rn is None:
-                rr, qr = qq * same_as_q, qq * same_as_q
-            else:
-                rr, qr = dot(rn, rn), dot(qn, rn)
-            second = bb ** 2 * (qq + (1.0 - qq) / no) + cc ** 2 * (rr + (sum_r - rr) / nl) + 2 * bb * cc * qr
-            if need_p and aa.any():
-                pp, pq = dot(pn, pn), dot(pn, qn)
-                pr = pq * same_as_q if rn is None else dot(pn, rn)
-                second += aa ** 2 * (pp + (1.0 - pp) / L) + 2 * aa * bb * pq + 2 * aa * cc * pr
-            hhi_sorted[s] = 10_000 * second
+            if any(need_p):
+                pn = zipf_minus(alpha_n[s], "p")                          # -p
+                lp = log_one_plus(pn, "log_p")                            # log(1 - p)
 
             # SME share: sum over j of sme_j (a p_j + b q_j + c q_list_j), sme_j = clip(j - large, 0, 1).
             head = min(width, int(np.ceil(large_all[s].max())) + 1)       # sme_j = 1 beyond these ranks
@@ -601,17 +578,98 @@ def _supplier_outcomes(p_cols: dict[str, np.ndarray], mech: dict, a: np.ndarray,
             def sme_sum(xn):
                 return -(xn[:, head:].sum(axis=1) + dot(sme_head, xn[:, :head]))
 
-            sme_q = sme_sum(qn)
-            share = (bb + cc * same_as_q) * sme_q if rn is None else bb * sme_q + cc * sme_sum(rn)
-            if need_p and aa.any():
-                share = share + aa * sme_sum(pn)
-            sme_sorted[s] = share
+            shared = {}
 
-    out = {"suppliers_reached": np.empty(n), "hhi": np.empty(n), "sme_share_spend": np.empty(n)}
-    out["suppliers_reached"][order] = reached_sorted
-    out["hhi"][order] = hhi_sorted
-    out["sme_share_spend"][order] = sme_sorted
-    return out
+            def once(key, compute):
+                """A row sum that depends on p and q only, computed for the first flow that needs it."""
+                if key not in shared:
+                    shared[key] = compute()
+                return shared[key]
+
+            for k, (gate, f) in enumerate(zip(gates, block)):
+                aa, bb, cc = f["a"], f["b"], f["c"]
+                lots, n_op, n_li = f["lots"], f["n_open"], f["n_list"]
+                with_p = need_p[k]
+                lots_in_s = with_p and lots.any()                         # (1 - p)^lots is a factor of not reached
+                S = None if degenerate else grid("S", rows, width)        # log of not reached
+
+                # q_list: local choices q restricted to the gate, renormalised.
+                if gate in ("catalogue", "framework"):
+                    exponent = lots if gate == "catalogue" else f["places"]
+                    outside = np.multiply(lp, exponent[:, None], out=grid("outside", rows, width))
+                    if S is not None:
+                        np.multiply(lq, n_op[:, None], out=S)
+                        if gate == "catalogue" and lots_in_s:             # lots log(1 - p), already at hand
+                            S += outside
+                            lots_in_s = False
+                    np.exp(outside, out=outside)                          # (1 - p)^exponent
+                    if degenerate:
+                        outside = (1.0 + pn) ** exponent[:, None]
+                    rn = np.subtract(outside, 1.0, out=outside)           # -(1 - (1 - p)^exponent) = -pi
+                    np.multiply(rn, qn, out=rn)                           # q pi
+                    total = rn.sum(axis=1)
+                    has_list = total > 0
+                    np.divide(rn, np.where(has_list, -total, 1.0)[:, None], out=rn)   # -q_list (0 where no list)
+                    rn[~has_list] = 0.0
+                    same_as_q = None
+                else:
+                    pass_rate = pass_all[s] if gate == "label" else np.ones(rows)
+                    has_list = pass_rate > 0                              # q_list = q (or 0 without a gate pass)
+                    rn = None
+                    same_as_q = has_list.astype(float)
+
+                # Not reached: (1 - p)^lots (1 - q)^n_open (1 - q_list)^n_list = exp(S).
+                if degenerate:
+                    not_reached = (1.0 + qn) ** n_op[:, None]
+                    if with_p:
+                        not_reached *= (1.0 + pn) ** lots[:, None]
+                    not_reached *= ((1.0 + rn) if rn is not None else (1.0 + qn * same_as_q[:, None])) ** n_li[:, None]
+                else:
+                    if rn is None:
+                        np.multiply(lq, (n_op + n_li * same_as_q)[:, None], out=S)
+                    else:
+                        lr = log_one_plus(rn, "log_r")
+                        np.multiply(lr, n_li[:, None], out=lr)
+                        S += lr
+                    if lots_in_s:
+                        national_term = np.multiply(lp, lots[:, None], out=grid("national", rows, width))
+                        S += national_term
+                    not_reached = np.exp(S, out=S)
+                reached = (full - not_reached[:, :full].sum(axis=1)
+                           + np.einsum("ij,ij->i", in_pool_tail, 1.0 - not_reached[:, full:]))
+                results[k]["suppliers_reached"][s] = reached
+
+                # HHI: sum over j of E[share_j^2] (second moments of the three flows' shares).
+                qq = once("qq", lambda: dot(qn, qn))
+                L = np.maximum(lots, 1.0)
+                no = np.maximum(n_op, 1.0)
+                nl = np.maximum(n_li, 1.0)
+                sum_r = has_list.astype(float)
+                if rn is None:
+                    rr, qr = qq * same_as_q, qq * same_as_q
+                else:
+                    rr, qr = dot(rn, rn), dot(qn, rn)
+                second = bb ** 2 * (qq + (1.0 - qq) / no) + cc ** 2 * (rr + (sum_r - rr) / nl) + 2 * bb * cc * qr
+                if with_p and aa.any():
+                    pp, pq = once("pp", lambda: dot(pn, pn)), once("pq", lambda: dot(pn, qn))
+                    pr = pq * same_as_q if rn is None else dot(pn, rn)
+                    second += aa ** 2 * (pp + (1.0 - pp) / L) + 2 * aa * bb * pq + 2 * aa * cc * pr
+                results[k]["hhi"][s] = 10_000 * second
+
+                sme_q = once("sme_q", lambda: sme_sum(qn))
+                share = (bb + cc * same_as_q) * sme_q if rn is None else bb * sme_q + cc * sme_sum(rn)
+                if with_p and aa.any():
+                    share = share + aa * once("sme_p", lambda: sme_sum(pn))
+                results[k]["sme_share_spend"][s] = share
+
+    unsorted = []
+    for result in results:
+        out = {}
+        for name, values in result.items():
+            out[name] = np.empty(n)
+            out[name][order] = values
+        unsorted.append(out)
+    return unsorted
 
 
 def evaluate(variant: Variant, params=None, parameters: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
@@ -619,7 +677,9 @@ def evaluate(variant: Variant, params=None, parameters: pd.DataFrame | None = No
 
     ``params``: ``None`` (the table's values, n = 1), a mapping ``{name: scalar or array (n,)}``
     (missing names take the table's value), or a matrix ``(n, num_vars)`` whose columns follow
-    ``salib_problem(parameters)["names"]`` (what SALib's samplers return).
+    ``salib_problem(parameters)["names"]`` (what SALib's samplers return). Several variants on
+    the same samples: :func:`evaluate_many` (same results, the supplier grid's shared parts
+    computed once).
 
     Steps (B budget, P pupils, s national share, g share of local spending through the list,
     r co-financing rate, cap per pupil, K territory deciles):
@@ -637,24 +697,42 @@ def evaluate(variant: Variant, params=None, parameters: pd.DataFrame | None = No
        procedures at ``local_procedure_cost_factor`` of it, orders at ``order_cost_eur``; a
        label adds its running cost (authority) and certification of ``label_products`` every
        ``contract_years`` (bidders).
-    7. Suppliers: see :func:`_supplier_outcomes`.
+    7. Suppliers: see :func:`_supplier_outcomes_many`.
     8. Continuity risk over the horizon H: ``1 - exp(-H (h_funding + switch / contract_years +
        sme_share * sme_exit_hazard))``.
     """
+    return evaluate_many([variant], params, parameters)[variant.id]
+
+
+def evaluate_many(variant_list: list[Variant], params=None,
+                  parameters: pd.DataFrame | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`evaluate` for several variants on the same parameter samples: ``{variant id:
+    outcomes}``. The parameters are read once, the territories' weights computed once, and the
+    supplier grid's parts that do not depend on the variant (Zipf probabilities, their logarithms
+    and row sums) once per block of samples for all the variants."""
     parameters = load_parameters() if parameters is None else parameters
     p, n = _as_columns(params, parameters)
+    K = int(round(parameters.set_index("name").loc["n_territories", "value"]))
+    z = stats.norm.ppf((np.arange(K) + 0.5) / K)[None, :]
+    sigma = p["territorial_dispersion"][:, None]
+    w = np.exp(sigma * z - sigma ** 2 / 2)
+    w = w / w.mean(axis=1, keepdims=True)
+    staged = [_before_suppliers(variant, p, n, w) for variant in variant_list]
+    suppliers = _supplier_outcomes_many(p, [flow for _, flow, _ in staged])
+    return {variant.id: _after_suppliers(variant, p, out, hazard_fixed, found)
+            for variant, (out, _, hazard_fixed), found in zip(variant_list, staged, suppliers)}
+
+
+def _before_suppliers(variant: Variant, p: dict[str, np.ndarray], n: int, w: np.ndarray):
+    """Steps 1-6 of :func:`evaluate` and the flows of step 7: (outcomes so far, flows, the hazard
+    that does not depend on suppliers)."""
     m = variant.mechanism
     procs = m["procedures_per_year"]
     B, P = p["budget_eur"], p["pupils"]
     s, g, r = m["national_share"], m["local_share_via_list"], m["co_financing_rate"]
     cap = np.inf if m["co_financing_cap_eur_per_pupil"] is None else float(m["co_financing_cap_eur_per_pupil"])
-    K = int(round(parameters.set_index("name").loc["n_territories", "value"]))
 
     # 1. territories
-    z = stats.norm.ppf((np.arange(K) + 0.5) / K)[None, :]
-    sigma = p["territorial_dispersion"][:, None]
-    w = np.exp(sigma * z - sigma ** 2 / 2)
-    w = w / w.mean(axis=1, keepdims=True)
     local_pp = ((1 - s) * B / P)[:, None] * w                     # € per pupil, by decile
     open_pp, list_pp = (1 - g) * local_pp, g * local_pp
 
@@ -705,27 +783,28 @@ def evaluate(variant: Variant, params=None, parameters: pd.DataFrame | None = No
         bidders = bidders + p["label_products"] * p["certification_cost_per_product_eur"] / m["contract_years"]
     total_tc = authority + bidders
 
-    # 7. suppliers
+    # 7. suppliers (the flows; the grid is shared by the variants)
     lots_national = n_national * m["lots_per_national_procedure"]
-    lots_bought = np.full(n, float(lots_national) if national_direct.max() > 0 else 0.0)
-    framework_places = lots_national * p["awardees_per_framework_lot"]
-    n_open = n_local * p["lots_per_local_procedure"]
-    n_list = np.full(n, float(m["orders_per_year"]))
     with np.errstate(invalid="ignore", divide="ignore"):
-        a = np.where(to_suppliers > 0, national_to_suppliers / to_suppliers, 0.0)
-        b = np.where(to_suppliers > 0, open_to_suppliers / to_suppliers, 0.0)
-        c = np.where(to_suppliers > 0, list_to_suppliers / to_suppliers, 0.0)
-    suppliers = _supplier_outcomes(p, m, a, b, c, lots_bought, n_open, n_list, framework_places)
+        flow = {
+            "gate": m["eligible_list"],
+            "a": np.where(to_suppliers > 0, national_to_suppliers / to_suppliers, 0.0),
+            "b": np.where(to_suppliers > 0, open_to_suppliers / to_suppliers, 0.0),
+            "c": np.where(to_suppliers > 0, list_to_suppliers / to_suppliers, 0.0),
+            "lots": np.full(n, float(lots_national) if national_direct.max() > 0 else 0.0),
+            "n_open": n_local * p["lots_per_local_procedure"],
+            "n_list": np.full(n, float(m["orders_per_year"])),
+            "places": lots_national * p["awardees_per_framework_lot"],
+        }
 
-    # 8. continuity
+    # 8. continuity: the part of the hazard that does not depend on suppliers
     hazard_funding = {"stop_and_go": p["hazard_stop_and_go"], "multi_year": p["hazard_multi_year"],
                       "permanent": p["hazard_permanent"]}[m["funding_stability"]]
-    hazard = hazard_funding + p["switch_prob_at_retender"] / m["contract_years"] + suppliers["sme_share_spend"] * p["sme_exit_hazard"]
-    continuity_risk = 1 - np.exp(-hazard * p["continuity_horizon_years"])
+    hazard_fixed = hazard_funding + p["switch_prob_at_retender"] / m["contract_years"]
 
     pupils_covered = coverage_rate * P
     spent = B - unused
-    return {
+    out = {
         "procedures_per_year": np.full(n, float(n_national + n_local)),
         "orders_per_year": np.full(n, float(m["orders_per_year"])),
         "transaction_cost_authority_eur": authority,
@@ -741,14 +820,21 @@ def evaluate(variant: Variant, params=None, parameters: pd.DataFrame | None = No
         "pupils_covered": pupils_covered,
         "coverage_rate": coverage_rate,
         "coverage_bottom_decile": coverage[:, 0],
-        "coverage_gini": _gini_equal_groups(coverage),
-        "suppliers_reached": suppliers["suppliers_reached"],
-        "hhi": suppliers["hhi"],
-        "sme_share_spend": suppliers["sme_share_spend"],
-        "continuity_risk": continuity_risk,
+        "coverage_gini": _gini_equal_groups(np.ascontiguousarray(coverage.T), axis=0),
         "cost_per_covered_pupil_eur": np.divide(spent + total_tc, pupils_covered,
                                                 out=np.full(n, np.inf), where=pupils_covered > 0),
     }
+    return out, flow, hazard_fixed
+
+
+def _after_suppliers(variant: Variant, p: dict[str, np.ndarray], out: dict, hazard_fixed: np.ndarray,
+                     suppliers: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Steps 7-8 of :func:`evaluate`: the supplier outcomes and the continuity risk, every
+    outcome in the order of :data:`OUTCOMES`."""
+    hazard = hazard_fixed + suppliers["sme_share_spend"] * p["sme_exit_hazard"]
+    continuity_risk = 1 - np.exp(-hazard * p["continuity_horizon_years"])
+    found = {**out, **suppliers, "continuity_risk": continuity_risk}
+    return {name: found[name] for name in OUTCOMES}
 
 
 def outcomes_table(variants: list[Variant], parameters: pd.DataFrame, samples: dict[str, np.ndarray] | None = None,
@@ -756,9 +842,11 @@ def outcomes_table(variants: list[Variant], parameters: pd.DataFrame, samples: d
     """Long table: variant x outcome, the central value (table values) and, with ``samples``, the
     Monte Carlo median and quantiles."""
     rows = []
+    central_all = evaluate_many(variants, None, parameters)
+    drawn_all = evaluate_many(variants, samples, parameters) if samples is not None else None
     for variant in variants:
-        central = evaluate(variant, None, parameters)
-        drawn = evaluate(variant, samples, parameters) if samples is not None else None
+        central = central_all[variant.id]
+        drawn = drawn_all[variant.id] if drawn_all is not None else None
         for name, (label, unit) in OUTCOMES.items():
             row = {"variant_id": variant.id, "variant_name_fr": variant.name_fr, "outcome": name,
                    "label_fr": label, "unit": unit, "central": float(central[name][0])}

@@ -1,10 +1,12 @@
 """The outcome model's fast kernels (analysis.variants) give the results of the former ones.
 
-tests/reference_outcome_model.py keeps the supplier-grid and Gini kernels as they were before
-they were rewritten for speed; here both are run on the same seeded parameter samples, for the
-five variant files and for hand-made variants that reach the kernels' edge cases (every gate,
-no national lot, a label nobody passes, fractional and tiny supplier pools, blocks of samples).
-Every outcome of ``evaluate`` must agree to a relative 1e-12.
+tests/reference_outcome_model.py keeps the model (``evaluate`` and its supplier-grid and Gini
+kernels) as it was before it was rewritten for speed; here both are run on the same seeded
+parameter samples, for the five variant files (one at a time with ``evaluate`` and all together
+with ``evaluate_many``, which shares the supplier grid's Zipf parts between variants) and for
+hand-made variants that reach the kernels' edge cases (every gate, no national lot, a label
+nobody passes, fractional and tiny supplier pools, blocks of samples). Every outcome must agree
+to a relative 1e-12.
 """
 
 from __future__ import annotations
@@ -21,13 +23,6 @@ RTOL = 1e-12
 @pytest.fixture(scope="module")
 def parameters():
     return variants.load_parameters()
-
-
-def _with_reference_kernels(monkeypatch, function):
-    with monkeypatch.context() as patched:
-        patched.setattr(variants, "_supplier_outcomes", reference._supplier_outcomes)
-        patched.setattr(variants, "_gini_equal_groups", reference._gini_equal_groups)
-        return function()
 
 
 def _assert_same(fast: dict, slow: dict, label: str) -> None:
@@ -64,21 +59,45 @@ HAND_MADE = {
 
 
 @pytest.mark.parametrize("seed", [3, 20260113])
-def test_every_variant_file_matches_the_reference_kernels(monkeypatch, parameters, seed):
+def test_every_variant_file_matches_the_reference_model(parameters, seed):
     samples = variants.sample_parameters(parameters, variants.BLOCK_SIZE * 2 + 37, seed)
+    variant_list = variants.load_variants()
+    together = variants.evaluate_many(variant_list, samples, parameters)
+    assert list(together) == [variant.id for variant in variant_list]
+    for variant in variant_list:
+        slow = reference.evaluate(variant, samples, parameters)
+        _assert_same(variants.evaluate(variant, samples, parameters), slow, variant.id)
+        _assert_same(together[variant.id], slow, f"{variant.id} (evaluate_many)")
+        alone = variants.evaluate(variant, samples, parameters)
+        for name in alone:  # sharing the Zipf parts changes no operation: the same bits
+            assert np.array_equal(together[variant.id][name], alone[name]), f"{variant.id}: {name}"
+
+
+def test_central_values_match_the_reference_model(parameters):
     for variant in variants.load_variants():
-        fast = variants.evaluate(variant, samples, parameters)
-        slow = _with_reference_kernels(monkeypatch, lambda: variants.evaluate(variant, samples, parameters))
-        _assert_same(fast, slow, variant.id)
+        _assert_same(variants.evaluate(variant, None, parameters), reference.evaluate(variant, None, parameters),
+                     f"{variant.id} (central)")
 
 
 @pytest.mark.parametrize("case", sorted(HAND_MADE))
-def test_hand_made_variants_match_the_reference_kernels(monkeypatch, parameters, case):
+def test_hand_made_variants_match_the_reference_model(parameters, case):
     variant = _hand_made(**HAND_MADE[case])
     samples = variants.sample_parameters(parameters, 700, seed=17)
-    fast = variants.evaluate(variant, samples, parameters)
-    slow = _with_reference_kernels(monkeypatch, lambda: variants.evaluate(variant, samples, parameters))
-    _assert_same(fast, slow, case)
+    _assert_same(variants.evaluate(variant, samples, parameters), reference.evaluate(variant, samples, parameters),
+                 case)
+
+
+def test_hand_made_variants_together_match_the_reference_model(parameters):
+    """Every gate in one evaluate_many call: the shared parts (p, q, their logs and row sums)
+    must not leak from one variant's flows into another's."""
+    samples = variants.sample_parameters(parameters, 700, seed=23)
+    hand_made = []
+    for number, case in enumerate(sorted(HAND_MADE)):
+        variant = _hand_made(**HAND_MADE[case])
+        hand_made.append(variants.Variant(**{**variant.__dict__, "id": f"V{90 + number}"}))
+    together = variants.evaluate_many(hand_made, samples, parameters)
+    for variant in hand_made:
+        _assert_same(together[variant.id], reference.evaluate(variant, samples, parameters), variant.id)
 
 
 @pytest.mark.parametrize("gate", ["none", "label", "catalogue", "framework"])
@@ -99,6 +118,27 @@ def test_tiny_fractional_pools_and_a_label_nobody_passes(gate):
     _assert_same(fast, slow, gate)
 
 
+def test_tiny_fractional_pools_every_gate_together():
+    rng = np.random.default_rng(6)
+    n = 300
+    pool = np.concatenate([[0.5, 1.0, 1.5, 2.0, 2.7, 3.0], rng.uniform(1, 60, n - 6)])
+    p_cols = {"supplier_pool": pool, "zipf_national": rng.uniform(0.5, 2.5, n), "zipf_local": rng.uniform(0.5, 2, n),
+              "large_firms": rng.uniform(0, 40, n),
+              "label_pass_rate": np.where(np.arange(n) % 7 == 0, 0.0, rng.uniform(0.1, 1, n))}
+    flows = []
+    for number, gate in enumerate(["none", "label", "catalogue", "framework", "none"]):
+        flows.append({"gate": gate, "a": rng.uniform(0, 1, n) * (np.arange(n) % (number + 2) != 0),
+                      "b": rng.uniform(0, 1, n), "c": rng.uniform(0, 1, n),
+                      "lots": np.where(np.arange(n) % 5 == number, 0.0, rng.integers(1, 12, n).astype(float)),
+                      "n_open": rng.uniform(0, 5000, n), "n_list": rng.uniform(0, 9000, n),
+                      "places": rng.uniform(0, 30, n)})
+    together = variants._supplier_outcomes_many(p_cols, flows)
+    for flow, fast in zip(flows, together):
+        slow = reference._supplier_outcomes(p_cols, {"eligible_list": flow["gate"]}, flow["a"], flow["b"], flow["c"],
+                                            flow["lots"], flow["n_open"], flow["n_list"], flow["places"])
+        _assert_same(fast, slow, flow["gate"])
+
+
 def test_gini_matches_the_reference_including_equal_and_zero_rows():
     rng = np.random.default_rng(8)
     x = rng.random((500, 10))
@@ -106,3 +146,5 @@ def test_gini_matches_the_reference_including_equal_and_zero_rows():
     x[1] = 1.0
     x[2, :5] = 0.0
     np.testing.assert_allclose(variants._gini_equal_groups(x), reference._gini_equal_groups(x), rtol=RTOL, atol=0)
+    np.testing.assert_allclose(variants._gini_equal_groups(np.ascontiguousarray(x.T), axis=0),
+                               reference._gini_equal_groups(x), rtol=RTOL, atol=0)

@@ -118,6 +118,60 @@ def test_sobol_indices_of_a_constant_output_are_zero():
     assert (table["ST"] == 0).all()
 
 
+MIXED = {"num_vars": 4, "names": ["a", "b", "c", "d"],
+         "bounds": [[-math.pi, math.pi], [-math.pi, math.pi], [0.0, 2.0, 0.3], [1.0, 5.0]],
+         "dists": ["unif", "unif", "triang", "unif"]}
+
+
+@pytest.mark.parametrize("n", [8, 256])
+def test_sobol_sample_gives_the_points_of_salibs_sampler(n):
+    from SALib.sample import sobol as salib_sobol
+
+    expected = salib_sobol.sample(dict(MIXED), n, calc_second_order=False, scramble=True, seed=11)
+    assert np.array_equal(sensitivity.sobol_sample(MIXED, n, 11), expected)
+
+
+def test_sobol_sample_is_nested_in_n():
+    """The first N / 2 base points (and their D + 2 rows) are the sample at N / 2."""
+    full, half = sensitivity.sobol_sample(MIXED, 128, 5), sensitivity.sobol_sample(MIXED, 64, 5)
+    assert np.array_equal(full[:len(half)], half)
+
+
+@pytest.mark.parametrize("n", [64, 1024])
+def test_sobol_analyze_gives_salibs_indices_and_intervals(n):
+    """The vectorised estimators and bootstrap equal SALib's analyze (its own loop over factors
+    and resamples) up to rounding, on an output where one factor has no effect."""
+    from SALib.analyze import sobol as salib_sobol
+
+    x = sensitivity.sobol_sample(MIXED, n, 7)
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    expected = salib_sobol.analyze(dict(MIXED), y, calc_second_order=False, seed=7, print_to_console=False)
+    table = sensitivity.sobol_analyze(MIXED, {"y": y}, n, 7)
+    for column in ("S1", "ST", "S1_conf", "ST_conf"):
+        np.testing.assert_allclose(table[column].to_numpy(), expected[column], rtol=0, atol=1e-12, err_msg=column)
+    assert table.loc[table["factor"] == "d", ["S1", "ST"]].to_numpy() == pytest.approx(0.0, abs=1e-15)
+
+
+def test_sobol_analyze_rejects_outputs_of_the_wrong_size():
+    with pytest.raises(ValueError, match="expected N x"):
+        sensitivity.sobol_analyze(ISHIGAMI, {"y": np.ones(10)}, 4, 1)
+
+
+def test_sobol_convergence_recomputes_the_half_sample_and_states_the_largest_change():
+    n = 512
+    x = sensitivity.sobol_sample(ISHIGAMI, n, 2)
+    outputs = _ishigami(x)
+    table = sensitivity.sobol_convergence(ISHIGAMI, outputs, n, 2, names=("y",))
+    at_half = sensitivity.sobol_analyze(ISHIGAMI, _ishigami(sensitivity.sobol_sample(ISHIGAMI, n // 2, 2)), n // 2, 2)
+    np.testing.assert_allclose(table["ST_half_n"].to_numpy(), at_half["ST"].to_numpy(), rtol=0, atol=1e-12)
+    sentence = sensitivity.convergence_sentence(table, {"x1": "premier"}, "y", "fr")
+    largest = table.loc[table["ST_change"].abs().idxmax()]
+    assert f"{abs(largest['ST_change']):.3f}".replace(".", ",") in sentence
+    assert "N = 256" in sentence and "N = 512" in sentence
+    with pytest.raises(ValueError, match="no row for output"):
+        sensitivity.convergence_sentence(table, {}, "gap", "fr")
+
+
 def test_morris_effects_of_a_linear_model():
     """y = 2 x1 + 0.5 x2 on [0, 1]^3: every elementary effect of x_i is its coefficient."""
     problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1]] * 3}
@@ -381,6 +435,51 @@ def test_prim_finds_a_known_box():
     # each peel removes about alpha of the draws still in the box
     masses = np.array([b.mass for b in trajectory])
     assert masses[1:] / masses[:-1] == pytest.approx(np.full(len(masses) - 1, 0.95), abs=0.01)
+
+
+def _prim_peel_one_factor_at_a_time(x, y, alpha, min_mass):
+    """The peeling loop as first written (one np.quantile call per factor and side): the
+    reference of the vectorised sensitivity.prim_peel."""
+    names, values, y = list(x.columns), x.to_numpy(dtype=float), np.asarray(y, dtype=bool)
+    limits = {name: (-np.inf, np.inf) for name in names}
+    inside = np.ones(len(y), dtype=bool)
+    trajectory = [(dict(), y.mean())]
+    while True:
+        best = None
+        for j, name in enumerate(names):
+            column = values[inside, j]
+            for side in ("lower", "upper"):
+                cut = np.quantile(column, alpha if side == "lower" else 1 - alpha, method="inverted_cdf")
+                keep = column > cut if side == "lower" else column < cut
+                if keep.all() or not keep.any() or keep.sum() < min_mass * len(y):
+                    continue
+                candidate = (y[inside][keep].mean(), keep.sum(), -j)
+                if best is None or candidate > best[0]:
+                    best = (candidate, name, side, cut)
+        if best is None or best[0][0] <= trajectory[-1][1]:
+            break
+        _, name, side, cut = best
+        lower, upper = limits[name]
+        limits[name] = (np.nextafter(cut, np.inf), upper) if side == "lower" else (lower, np.nextafter(cut, -np.inf))
+        low, high = limits[name]
+        inside &= (values[:, names.index(name)] >= low) & (values[:, names.index(name)] <= high)
+        trajectory.append(({k: v for k, v in limits.items() if v != (-np.inf, np.inf)}, y[inside].mean()))
+    return trajectory
+
+
+def test_prim_peel_matches_the_one_factor_at_a_time_loop_with_ties():
+    """Discrete factors (many ties, a constant column) and a noisy case definition."""
+    rng = np.random.default_rng(12)
+    n = 3000
+    x = pd.DataFrame({"a": rng.integers(0, 6, n).astype(float), "b": rng.random(n), "c": np.full(n, 2.0),
+                      "d": rng.integers(0, 3, n).astype(float), "e": rng.random(n)})
+    y = ((x["a"] >= 3) & (x["b"] < 0.6)) | (rng.random(n) < 0.1)
+    expected = _prim_peel_one_factor_at_a_time(x, y, 0.05, 0.05)
+    trajectory = sensitivity.prim_peel(x, y, alpha=0.05, min_mass=0.05)
+    assert len(trajectory) == len(expected) > 3
+    for box, (limits, density) in zip(trajectory, expected):
+        assert box.limits == limits
+        assert box.density == density
 
 
 def test_prim_reduces_a_box_to_its_most_useful_conditions():

@@ -32,6 +32,7 @@ rule sensitivity_notebook:
             f"{OUT}/tables/smaa_central_weights.csv",
             f"{OUT}/tables/smaa_first_rank_by_profile.csv",
             f"{OUT}/tables/sensitivity_sobol.csv",
+            f"{OUT}/tables/sensitivity_sobol_convergence.csv",
             f"{OUT}/tables/sensitivity_morris.csv",
             f"{OUT}/tables/sensitivity_method_agreement.csv",
             f"{OUT}/tables/sensitivity_method_first_choice.csv",
