@@ -313,7 +313,12 @@ def with_market_inputs(parameters: pd.DataFrame, market: pd.DataFrame, budget_co
 
     ``market`` has columns ``quantity, low, central, high, unit, source`` with rows
     ``annual_public_digital_resources_budget_eur`` and ``pupils``. ``*_column`` picks the value
-    used as central (``low``, ``central`` or ``high``); the range stays low-high.
+    used as the parameter's value. With ``central`` or ``median`` the parameter stays uncertain
+    over the market part's range (low-high, drawn uniformly by the Monte Carlo, SMAA and Sobol
+    analyses). With ``low`` or ``high`` the question is "what if the budget (or the number of
+    pupils) were at that end of its range": the parameter is then held at that value in every draw
+    (distribution ``constant``), so the sensitivity analyses of such a scenario are conditional on
+    it rather than averaging over the whole range again; it also leaves the Sobol factors.
     """
     for column in (budget_column, pupils_column):
         if column not in ("low", "central", "median", "high"):
@@ -330,12 +335,16 @@ def with_market_inputs(parameters: pd.DataFrame, market: pd.DataFrame, budget_co
         value = float(row[chosen[name]])
         if not (0 < low <= value <= high):
             raise VariantError(f"market table: row {quantity!r}: expected 0 < low <= {chosen[name]} <= high")
-        if low == high:  # keep a usable range for sampling
+        held = chosen[name] in ("low", "high")
+        if held:
+            low = high = value
+        elif low == high:  # keep a usable range for sampling
             low, high = value * 0.999, value * 1.001
         mask = table["name"] == name
         table.loc[mask, ["value", "low", "high"]] = [value, low, high]
-        table.loc[mask, "source"] = f"market part (notebook 03): {row['source']}"
-        table.loc[mask, "distribution"] = "uniform"
+        table.loc[mask, "source"] = (f"market part (notebook 03), column {chosen[name]}"
+                                     + (" held in every draw" if held else "") + f": {row['source']}")
+        table.loc[mask, "distribution"] = "constant" if held else "uniform"
     return table
 
 

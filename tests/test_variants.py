@@ -205,6 +205,26 @@ def test_market_inputs_replace_budget_and_pupils(parameters):
     assert high.loc["budget_eur", "value"] == 3e8
 
 
+@pytest.mark.parametrize("column", ["low", "high"])
+def test_a_budget_at_one_end_of_its_range_is_held_in_every_draw(parameters, column):
+    """A low- or high-budget scenario's sensitivity analyses are conditional on that budget: the
+    draws do not average over the whole market range again (they did before: a low-budget scenario's
+    SMAA was the baseline's)."""
+    market = pd.DataFrame({
+        "quantity": ["annual_public_digital_resources_budget_eur", "pupils"],
+        "low": [1e8, 1.1e7], "central": [2e8, 1.2e7], "high": [3e8, 1.3e7],
+        "unit": ["EUR", "pupils"], "source": ["hand-made", "hand-made"]})
+    held = variants.with_market_inputs(parameters, market, budget_column=column)
+    draws = variants.sample_parameters(held, 500, seed=3)
+    expected = market.set_index("quantity").loc["annual_public_digital_resources_budget_eur", column]
+    assert (draws["budget_eur"] == expected).all()
+    assert "budget_eur" not in variants.salib_problem(held)["names"]
+    central = variants.with_market_inputs(parameters, market)
+    spread = variants.sample_parameters(central, 500, seed=3)["budget_eur"]
+    assert spread.min() < 1.5e8 and spread.max() > 2.5e8
+    assert "budget_eur" in variants.salib_problem(central)["names"]
+
+
 # ------------------------------------------------------------------------------------------
 # Outcome model: hand-computed cases
 # ------------------------------------------------------------------------------------------
