@@ -24,18 +24,12 @@ from pathlib import Path
 import yaml
 
 from analysis import config, i18n
+from analysis.report_files import OUTPUT_NAMES  # file names per language, declared once
 from analysis.report_format import ReportBuildError, TableSpec, format_frame
 from analysis.report_outputs import Output, declared_outputs
 from analysis.report_summary import Results, Span, claim_anchor, findings, sensitivity_answer
 
 REPORT_CONFIG = config.CONFIG / "report.yaml"
-#: Output file names per language (relative to the output root).
-OUTPUT_NAMES = {
-    "fr": {"html": "rapport.html", "pdf": "rapport.pdf", "docx": "rapport.docx", "xlsx": "etude.xlsx",
-           "provenance": "annexe_provenance.html"},
-    "en": {"html": "report.html", "pdf": "report.pdf", "docx": "report.docx", "xlsx": "study.xlsx",
-           "provenance": "provenance_annex.html"},
-}
 
 
 # --- the document model ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 #   bash tools/regenerate.sh --config report_language=en
 # (the files are then report.html, report.pdf, report.docx, study.xlsx, provenance_annex.html).
 # Structure of the report: config/report.yaml; texts: data/i18n/report.csv.
-from analysis.report import OUTPUT_NAMES as REPORT_FILE_NAMES
+from analysis.report_files import OUTPUT_NAMES as REPORT_FILE_NAMES
 
 REPORT_LANGUAGE = config.get("report_language", "fr")
 REPORT_NAMES = REPORT_FILE_NAMES[REPORT_LANGUAGE]
