@@ -128,6 +128,6 @@ code.p {{ display: block; max-width: 28rem; white-space: pre-wrap; }}
 
 
 def destination_back(report) -> str:
-    from analysis.report import OUTPUT_NAMES
+    from analysis.report_files import OUTPUT_NAMES
 
     return OUTPUT_NAMES[report.lang]["html"]

@@ -42,7 +42,7 @@ def write(report, fmt: str, destination: Path) -> Path:
 
 
 def _names(report) -> dict:
-    from analysis.report import OUTPUT_NAMES
+    from analysis.report_files import OUTPUT_NAMES
 
     return OUTPUT_NAMES[report.lang]
 
