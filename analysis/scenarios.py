@@ -392,8 +392,11 @@ def check(document: Any, source: str = "scenario", root: Path | None = None) -> 
 # (data/processed/ included: a change there is a change of what the notebooks read)
 INPUT_GLOBS = ("data/**/*", "config/parameters/*.yaml", "config/parameter_schema.yaml", "analysis/*.py",
                "notebooks/*.ipynb", "Snakefile", "workflow/rules/*.smk")
-EXCLUDED_INPUT_DIRS = ("data/processed/checks", "data/private", "analysis/compare.py", "analysis/compare_figures.py",
-                       "analysis/sweeps.py")
+# Not inputs of a folder's outputs: check stamps, private data, and the sweep expander (it writes
+# scenario files, which are recorded). The comparison's code is an input: the report draws the
+# comparison section with it, and every notebook that imports the report's modules (through
+# analysis.deps.code_inputs) reads it.
+EXCLUDED_INPUT_DIRS = ("data/processed/checks", "data/private", "analysis/sweeps.py")
 RECORD_NAME = "scenario.yaml"
 
 

@@ -57,6 +57,18 @@ def test_code_inputs_follow_the_imports_of_the_notebook(notebook):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_code_input_of_a_notebook_is_recorded_with_its_outputs(notebook):
+    """A scenario reuses the baseline's outputs of a notebook it does not change only if the
+    baseline's record (scenario.yaml) has a checksum for every file the notebook reads: a code input
+    left out of the record made the notebook look changed in every scenario."""
+    from analysis import scenarios
+
+    unrecorded = [path for path in deps.code_inputs(notebook)
+                  if str(path).startswith(scenarios.EXCLUDED_INPUT_DIRS)]
+    assert unrecorded == []
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_rule_takes_its_code_from_code_inputs(notebook):
     text = "".join(p.read_text(encoding="utf-8") for p in RULE_FILES)
     assert f'code=code_inputs("notebooks/{notebook.name}")' in text
