@@ -248,6 +248,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 # --- (b) the probability of ranking first, per variant ---------------------------------------------------
 
+PROFILES_PER_ROW = 3
+
+
 def first_rank_comparison(first: pd.DataFrame, status: pd.DataFrame | None = None, lang: str = "fr"):
     """Per weight profile (one panel each), a row per folder and a column per variant: the share of
     SMAA draws in which the variant ranks first (colour and number); the variant first on the
@@ -267,8 +270,14 @@ def first_rank_comparison(first: pd.DataFrame, status: pd.DataFrame | None = Non
     plotting.set_style()
     width = max(3.2, 0.62 * len(variants) + 0.6)
     height = 1.6 + 0.42 * len(folders)
-    fig, axes = plt.subplots(1, len(profiles), figsize=(width * len(profiles) + 2.2, height), squeeze=False,
+    columns = min(PROFILES_PER_ROW, len(profiles))   # rows of at most 3 panels: readable on an A4 page
+    rows = math.ceil(len(profiles) / columns)
+    fig, grid = plt.subplots(rows, columns, figsize=(width * columns + 2.2, height * rows), squeeze=False,
                              layout="constrained")
+    for ax in grid.flat[len(profiles):]:
+        ax.remove()
+    axes = [list(grid.flat[:len(profiles)])]
+    first_column = {id(grid[r][0]) for r in range(rows)}
     cmap = plt.get_cmap(plotting.SEQUENTIAL_CMAP)
     image = None
     indexed = first.assign(scenario=first["scenario"].astype(str), profile=first["profile"].astype(str),
@@ -301,7 +310,7 @@ def first_rank_comparison(first: pd.DataFrame, status: pd.DataFrame | None = Non
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=plotting.HIGHLIGHT_COLOUR,
                                    linewidth=2.2))
         ax.set_xticks(range(len(variants)), variants, fontsize=8.5)
-        ax.set_yticks(range(len(folders)), [folder_label(f, lang) for f in folders] if ax is axes[0][0] else [],
+        ax.set_yticks(range(len(folders)), [folder_label(f, lang) for f in folders] if id(ax) in first_column else [],
                       fontsize=8.5)
         ax.set_title("\n".join(_wrap(profile_names.get(profile, profile), 24)), fontsize=9.5)
         ax.set_xlabel(i18n.text("compare.fig.first_rank.variant", lang), fontsize=8.5)
