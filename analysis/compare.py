@@ -262,7 +262,8 @@ def headline_fingerprint(folder: str | Path) -> str:
     return digest.hexdigest() if found else ""
 
 
-def _number(value) -> float | None:
+def as_number(value) -> float | None:
+    """A finite number from a table cell (text, number, None), or None (booleans are not numbers)."""
     if isinstance(value, bool):
         return None
     try:
@@ -275,7 +276,7 @@ def _number(value) -> float | None:
 def _delta(value, base) -> object:
     if pd.isna(value) if not isinstance(value, (list, dict)) else False:
         return ""
-    a, b = _number(value), _number(base)
+    a, b = as_number(value), as_number(base)
     if a is not None and b is not None:
         return a - b
     return "same" if str(value) == str(base) else "changed"

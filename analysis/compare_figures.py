@@ -28,6 +28,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from analysis import i18n, plotting  # noqa: E402
+from analysis.compare import as_number  # noqa: E402
 from analysis.report_format import format_value  # noqa: E402
 
 #: The headline rows drawn by :func:`headline_comparison`: (part, indicator); an indicator ending
@@ -57,21 +58,11 @@ def close(fig) -> None:
 
 # --- formatting ------------------------------------------------------------------------------------
 
-def _number(value) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def format_headline(value, unit: str, lang: str = "fr") -> str:
     """A headline value for a reader, by its unit (M€, %, points...)."""
     unit = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
     if unit == "text":  # as written (a year stays 2021, a seed 20260113)
-        number = _number(value)
+        number = as_number(value)
         return str(int(number)) if number is not None and number.is_integer() else str(value)
     return format_value(value, UNIT_FORMATS.get(unit, "auto"), lang)
 
@@ -81,7 +72,7 @@ def format_delta(delta, unit: str, lang: str = "fr") -> str:
     « identique » / « modifié »; empty when there is none."""
     if delta is None or (isinstance(delta, float) and math.isnan(delta)) or delta == "":
         return ""
-    number = _number(delta)
+    number = as_number(delta)
     if number is None:
         key = f"compare.delta.{delta}"
         return i18n.text(key, lang) if i18n.has(key) else str(delta)
@@ -169,7 +160,7 @@ def headline_comparison(table: pd.DataFrame, status: pd.DataFrame | None = None,
     cut = len(folders) > MAX_FOLDERS
     folders = folders[:MAX_FOLDERS]
     rows = [(row, spec) for row, spec in _select_rows(table)
-            if any(_number(row.get(f["scenario"])) is not None for f in folders)]
+            if any(as_number(row.get(f["scenario"])) is not None for f in folders)]
     if not rows:
         return _empty(lang, title_key)
     plotting.set_style()
@@ -183,9 +174,9 @@ def headline_comparison(table: pd.DataFrame, status: pd.DataFrame | None = None,
     for ax, (row, spec) in zip(axes.flat, rows):
         unit = row.get("unit")
         scale = 1e6 if unit == "EUR" else (0.01 if unit == "share" else 1)  # M€, % points
-        base = _number(row.get("baseline"))
+        base = as_number(row.get("baseline"))
         positions = np.arange(len(folders))
-        values = [_number(row.get(f["scenario"])) for f in folders]
+        values = [as_number(row.get(f["scenario"])) for f in folders]
         finite = [v for v in values if v is not None]
         span = (max(finite + [0]) - min(finite + [0])) / scale or 1.0
         for i, (folder, value) in enumerate(zip(folders, values)):
@@ -291,10 +282,10 @@ def first_rank_comparison(first: pd.DataFrame, status: pd.DataFrame | None = Non
                 if key not in indexed.index:
                     continue
                 entry = indexed.loc[key]
-                share = _number(entry["first_rank_share"])
+                share = as_number(entry["first_rank_share"])
                 if share is not None:
                     matrix[i, j] = share
-                if _number(entry["rank"]) == 1:
+                if as_number(entry["rank"]) == 1:
                     framed.append((i, j))
         image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, vmin=0, vmax=1, aspect="auto")
         ax.set_facecolor("#EEEEEE")

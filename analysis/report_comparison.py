@@ -118,7 +118,7 @@ def _headline_keys(table: pd.DataFrame) -> set[tuple[str, str]]:
 def _changed(row: dict, names: list[str]) -> bool:
     for name in names:
         delta = row.get(f"{name} delta")
-        number = compare_figures._number(delta)
+        number = compare.as_number(delta)
         if number is not None and number != 0:
             return True
         if _text(delta) == "changed" or (_text(row.get(name)) == "") != (_text(row.get("baseline")) == ""):
@@ -135,7 +135,7 @@ def scenario_header(name: str, state: FolderState | None, lang: str) -> str:
 def _value_cell(value, unit, lang) -> str:
     if _text(value) == "":
         return "–"
-    return compare_figures.format_headline(compare_figures._number(value) if compare_figures._number(value) is not None
+    return compare_figures.format_headline(compare.as_number(value) if compare.as_number(value) is not None
                                            else value, unit, lang)
 
 
@@ -157,7 +157,7 @@ def headline_rows(comparison: Comparison, lang: str, names: list[str], every_row
         cells = [_text(record.get(f"label_{lang}")) or _text(record["indicator"]), _value_cell(record.get("baseline"), unit, lang)]
         for name in names:
             delta = record.get(f"{name} delta")
-            number = compare_figures._number(delta)
+            number = compare.as_number(delta)
             cells += [_value_cell(record.get(name), unit, lang),
                       compare_figures.format_delta(number if number is not None else _text(delta), unit, lang) or "–"]
         rows.append(cells)
@@ -258,7 +258,7 @@ def workbook_frames(root: Path, lang: str) -> list[tuple[str, str, pd.DataFrame]
     table = table[[c for c in keep if c in table.columns]]
     for column in table.columns:  # numbers as numbers (a column also holds text: variant ids, same/changed)
         if column not in ("part", "indicator", label, "unit"):
-            table[column] = [compare_figures._number(v) if compare_figures._number(v) is not None else v
+            table[column] = [compare.as_number(v) if compare.as_number(v) is not None else v
                              for v in table[column]]
     headers = {"part": i18n.text("report.col.part", lang), "indicator": i18n.text("report.comparison.col.id", lang),
                label: i18n.text("report.col.indicator", lang), "unit": i18n.text("report.col.unit", lang),
