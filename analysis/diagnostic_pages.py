@@ -43,14 +43,9 @@ def _t(key, lang, **fields):
     return i18n.text(f"diagnostic.{key}", lang, **fields)
 
 
-def png_base64(fig) -> str:
-    """The figure as a base64 PNG (no timestamp in its metadata, so the same figure gives the same bytes)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+def png_base64(fig, dpi: int = 110) -> str:
+    """The figure as a base64 PNG (:func:`figure_png`)."""
+    return base64.b64encode(figure_png(fig, dpi)).decode("ascii")
 
 
 def _img(fig, alt: str) -> str:
@@ -199,13 +194,47 @@ def authority_content(authority: Authority, method: Method, lang: str = "fr",
     }
 
 
+#: Resolution of the figures of an authority's page, on screen (HTML, shown at the page's width) and
+#: in its PDF: each figure is drawn once and the same PNG goes into both.
+PAGE_FIGURE_DPI = 150
+
+
+def figure_png(fig, dpi: int = PAGE_FIGURE_DPI) -> bytes:
+    """The figure as PNG bytes (no timestamp in its metadata, so the same figure gives the same bytes)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _content_and_figures(authority: Authority, method: Method, lang: str,
+                         diagnosis: pd.DataFrame | None) -> tuple[dict, dict[str, bytes]]:
+    content = authority_content(authority, method, lang, diagnosis)
+    return content, {name: figure_png(make()) for name, make in content["figures"]}
+
+
 def authority_page(authority: Authority, method: Method, lang: str = "fr", summary_href: str = "index.html",
                    diagnosis: pd.DataFrame | None = None) -> str:
     """The authority's page (HTML, self-contained)."""
-    c = authority_content(authority, method, lang, diagnosis)
+    return _page_html(authority, *_content_and_figures(authority, method, lang, diagnosis), lang, summary_href)
+
+
+def authority_page_and_pdf(authority: Authority, method: Method, lang: str = "fr", summary_href: str = "index.html",
+                           diagnosis: pd.DataFrame | None = None) -> tuple[str, bytes]:
+    """The authority's HTML page and its PDF (:func:`authority_page`, :func:`authority_pdf`), from one
+    computation of its content and one drawing of each figure."""
+    content, pngs = _content_and_figures(authority, method, lang, diagnosis)
+    return _page_html(authority, content, pngs, lang, summary_href), _page_pdf(content, pngs, lang)
+
+
+def _page_html(authority: Authority, c: dict, pngs: dict[str, bytes], lang: str, summary_href: str) -> str:
     cards_html = "".join(f'<div class="card">{html.escape(a)}<b>{html.escape(b)}</b>{html.escape(x)}</div>'
                          for a, b, x in c["cards"])
     pdf_href = f"{authority.id}.pdf"
+    images = (f'<img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(pngs[name]).decode("ascii")}">'
+              for name, _ in c["figures"])
     body = [f"<p><a href=\"{html.escape(summary_href)}\">← {html.escape(_t('page.back', lang))}</a> · "
             f"<a href=\"{html.escape(pdf_href)}\">{html.escape(_t('page.pdf', lang))}</a></p>",
             f"<h1>{html.escape(c['title'])}</h1>",
@@ -214,7 +243,7 @@ def authority_page(authority: Authority, method: Method, lang: str = "fr", summa
             f"<h2>{html.escape(_t('page.indicators', lang))}</h2><div class=\"cards\">{cards_html}</div>",
             f"<p>{html.escape(c['summary_fr'])}</p>" if c["summary_fr"] else "",
             f"<h2>{html.escape(_t('page.figures', lang))}</h2>",
-            *(_img(make(), alt) for alt, make in c["figures"]),
+            *images,
             f"<h2>{html.escape(_t('page.priorities', lang))}</h2><p>{html.escape(_t('page.priorities_text', lang))}</p>",
             _table(c["priorities"], row_classes=c["priority_rows"]),
             f"<h2>{html.escape(_t('page.quick', lang))}</h2><p>" + html.escape(c["quick_text"]) + "</p>",
@@ -239,15 +268,17 @@ def authority_pdf(authority: Authority, method: Method, lang: str = "fr",
                   diagnosis: pd.DataFrame | None = None) -> bytes:
     """The authority's page as an A4 PDF, typeset with Typst like the study's report (same content
     as its HTML page, from :func:`authority_content`)."""
+    return _page_pdf(*_content_and_figures(authority, method, lang, diagnosis), lang)
+
+
+def _page_pdf(c: dict, pngs: dict[str, bytes], lang: str) -> bytes:
     import tempfile
 
-    import matplotlib.pyplot as plt
     import typst
 
     from analysis import plotting
     from analysis.report_render import FIXED_TIME, _ts
 
-    c = authority_content(authority, method, lang, diagnosis)
     out = ['#set page(paper: "a4", margin: (x: 1.6cm, y: 1.8cm), numbering: "1 / 1")',
            f'#set text(font: "Libertinus Serif", size: 10pt, lang: "{lang}")',
            f'#text(size: 17pt, weight: "bold", fill: rgb("{plotting.FRANCE_COLOUR}"), {_ts(c["title"])})',
@@ -259,12 +290,8 @@ def authority_pdf(authority: Authority, method: Method, lang: str = "fr",
         out.append(f"#par({_ts(c['summary_fr'])})")
     files = {}
     out.append(f"#heading(level: 2, {_ts(_t('page.figures', lang))})")
-    for name, make in c["figures"]:
-        fig = make()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
-        files[f"{name}.png"] = buffer.getvalue()
+    for name, _ in c["figures"]:
+        files[f"{name}.png"] = pngs[name]
         out.append(f"#image({_ts(name + '.png')}, width: 100%)")
     out += [f"#heading(level: 2, {_ts(_t('page.priorities', lang))})", f"#par({_ts(_t('page.priorities_text', lang))})",
             _typst_table(c["priorities"]), f"#heading(level: 2, {_ts(_t('page.quick', lang))})",
@@ -342,12 +369,15 @@ def main(argv: list[str] | None = None) -> int:
         method = diagnostic.load_method(args.method)
         if args.command == "page":
             authority = diagnostic.load_authority(args.file, method)
-            write_text(authority_page(authority, method, args.lang), args.out)
             if args.pdf:
                 from analysis.io import atomic_path
 
+                page_html, page_pdf = authority_page_and_pdf(authority, method, args.lang)
+                write_text(page_html, args.out)
                 with atomic_path(args.pdf) as tmp:
-                    tmp.write_bytes(authority_pdf(authority, method, args.lang))
+                    tmp.write_bytes(page_pdf)
+            else:
+                write_text(authority_page(authority, method, args.lang), args.out)
             print(args.out)
             return 0
         files = []

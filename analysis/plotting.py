@@ -1,4 +1,4 @@
-"""The package's one visual style: a seaborn theme, one colour-blind-safe palette, France always the
+"""The package's one visual style: seaborn's whitegrid theme, one colour-blind-safe palette, France always the
 same colour, sequential and diverging scales that are not red–green, language-aware tick labels.
 
 Every figure function of ``analysis/<part>_figures.py`` uses these constants, so a change here
@@ -12,7 +12,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # figures are files; notebooks still display them inline via the figure object
 import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
 
 #: Okabe–Ito palette (name: hex), in the order the package uses it.
 OKABE_ITO = {
@@ -57,22 +56,68 @@ GRID_COLOUR = "#E5E5E5"
 SOURCE_TEXT_COLOUR = "#444444"
 
 
+#: What ``seaborn.set_theme(style="whitegrid", context="notebook")`` sets in matplotlib (seaborn
+#: 0.13.2, pinned), written out so that the style does not import seaborn, which imports
+#: scipy.stats: about a second in every process that draws a figure. The palette is set below.
+#: tests/test_plotting.py checks this against seaborn itself.
+SEABORN_WHITEGRID_NOTEBOOK = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.labelsize": 12.0,
+    "axes.linewidth": 1.25,
+    "axes.titlesize": 12.0,
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "font.size": 12.0,
+    "grid.color": ".8",
+    "grid.linewidth": 1.0,
+    "image.cmap": "rocket",
+    "legend.fontsize": 11.0,
+    "legend.title_fontsize": 12.0,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.labelsize": 11.0,
+    "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25,
+    "xtick.minor.size": 4.0,
+    "xtick.minor.width": 1.0,
+    "ytick.color": ".15",
+    "ytick.labelsize": 11.0,
+    "ytick.left": False,
+    "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25,
+    "ytick.minor.size": 4.0,
+    "ytick.minor.width": 1.0,
+}
+
+
+#: The package's own settings, over the theme.
+PACKAGE_STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "font.family": "DejaVu Sans",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "grid.color": GRID_COLOUR,
+    "image.cmap": SEQUENTIAL_CMAP,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+}
+
+
 def set_style() -> None:
-    """Apply the package's style (call once per notebook; the report's figures use it too)."""
-    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
-    plt.rcParams.update({
-        "figure.dpi": 100,
-        "savefig.dpi": 150,
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "axes.labelsize": 10,
-        "font.family": "DejaVu Sans",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "grid.color": GRID_COLOUR,
-        "image.cmap": SEQUENTIAL_CMAP,
-        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-    })
+    """Apply the package's style (call once per notebook; the report's figures use it too): seaborn's
+    whitegrid theme at the notebook scale (:data:`SEABORN_WHITEGRID_NOTEBOOK`), then the package's
+    own settings and palette (:data:`PACKAGE_STYLE`)."""
+    plt.rcParams.update(SEABORN_WHITEGRID_NOTEBOOK)
+    plt.rcParams.update(PACKAGE_STYLE)
 
 
 def add_source(fig, text: str) -> None:
