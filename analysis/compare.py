@@ -49,7 +49,7 @@ from typing import Callable, NamedTuple
 
 import pandas as pd
 
-from analysis import config, i18n, scenarios
+from analysis import config, errors, i18n, scenarios
 from analysis.io import write_csv
 
 COMPARISON_DIR = "reports/comparison"
@@ -207,12 +207,10 @@ HEADLINES: list[Callable[[Path], list[Headline]]] = [_oecd, _market, _variants, 
 
 
 def _record(folder: Path) -> dict:
-    import yaml
-
     path = folder / scenarios.RECORD_NAME
     if not path.is_file():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return errors.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def _settings(folder: Path) -> list[Headline]:

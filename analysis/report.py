@@ -21,9 +21,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
-from analysis import config, i18n
+from analysis import config, errors, i18n
 from analysis.report_files import OUTPUT_NAMES  # file names per language, declared once
 from analysis.report_format import ReportBuildError, TableSpec, format_frame
 from analysis.report_outputs import Output, declared_outputs
@@ -111,7 +110,7 @@ class Report:
 # --- configuration ---------------------------------------------------------------------------------
 
 def load_structure(path: Path = REPORT_CONFIG) -> dict:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = errors.safe_load(path.read_text(encoding="utf-8")) or {}
     problems = []
     for i, section in enumerate(data.get("sections") or [], start=1):
         if "id" not in section:
@@ -127,16 +126,16 @@ def load_structure(path: Path = REPORT_CONFIG) -> dict:
 def workflow_config(configfile: str | None, override: dict | None = None) -> dict:
     """The scenario's configuration: config/workflow.yaml, overridden by a scenario file, then by
     the configuration the workflow passes (``override``: scenario name and notebook parameters)."""
-    values = yaml.safe_load((config.CONFIG / "workflow.yaml").read_text(encoding="utf-8")) or {}
+    values = errors.safe_load((config.CONFIG / "workflow.yaml").read_text(encoding="utf-8")) or {}
     if configfile:
-        values.update(yaml.safe_load(config.resolve(configfile).read_text(encoding="utf-8")) or {})
+        values.update(errors.safe_load(config.resolve(configfile).read_text(encoding="utf-8")) or {})
     values.update(override or {})
     return values
 
 
 def notebook_parameter(workflow: dict, notebook: str, name: str):
     path = config.CONFIG / "parameters" / f"{notebook}.yaml"
-    defaults = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    defaults = errors.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     overrides = ((workflow.get("notebook_params") or {}).get(notebook) or {})
     return overrides.get(name, (defaults or {}).get(name))
 
@@ -329,7 +328,7 @@ def _ledger_table(frame, number, output, caption, source, lang, rules, row_units
 # --- data availability and method notes (from the sidecars and the data files) ----------------------
 
 def raw_sidecars() -> list[tuple[Path, dict]]:
-    return [(path, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return [(path, errors.safe_load(path.read_text(encoding="utf-8")) or {})
             for path in sorted(config.RAW.rglob("*.meta.yaml"))]
 
 

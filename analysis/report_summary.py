@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis import config, i18n
+from analysis import config, errors, i18n
 from analysis.report_format import ReportBuildError, is_missing
 
 
@@ -94,7 +93,7 @@ def fill(key: str, lang: str, **fields) -> list[Span]:
 def variant_names(lang: str) -> dict[str, str]:
     names = {}
     for path in sorted((config.DATA / "variants").glob("V*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = errors.safe_load(path.read_text(encoding="utf-8")) or {}
         if "id" in data:
             names[data["id"]] = data.get(f"name_{lang}") or data.get("name_fr") or data["id"]
     return names

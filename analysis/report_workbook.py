@@ -11,9 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis import config, i18n
+from analysis import config, errors, i18n
 from analysis.io import atomic_path
 from analysis.report_format import header, is_missing
 from analysis.report_outputs import declared_outputs
@@ -44,14 +43,14 @@ def inputs_table(lang: str) -> pd.DataFrame:
         rows.append({"group": "data/variants/qualitative_scores.csv", "id": f"{r['variant_id']}:{r['criterion']}",
                      "label": r["criterion"], "value": r.get("most_likely"), "low": r.get("low"), "high": r.get("high"),
                      "distribution": "", "unit": "0–10", "source": r.get("evidence"), "note": r.get("rationale")})
-    profiles = yaml.safe_load((config.DATA / "variants" / "weight_profiles.yaml").read_text(encoding="utf-8")) or {}
+    profiles = errors.safe_load((config.DATA / "variants" / "weight_profiles.yaml").read_text(encoding="utf-8")) or {}
     for profile in profiles.get("profiles") or []:
         for criterion, weight in (profile.get("weights") or {}).items():
             rows.append({"group": "data/variants/weight_profiles.yaml", "id": f"{profile['id']}:{criterion}",
                          "label": f"{profile.get('name_fr', profile['id'])} – {criterion}", "value": weight,
                          "low": None, "high": None, "distribution": "", "unit": "points / 100",
                          "source": profile.get("source"), "note": " ".join(str(profile.get("rationale", "")).split())})
-    method = yaml.safe_load((config.DATA / "diagnostic" / "method.yaml").read_text(encoding="utf-8")) or {}
+    method = errors.safe_load((config.DATA / "diagnostic" / "method.yaml").read_text(encoding="utf-8")) or {}
 
     def walk(node, path):
         if isinstance(node, dict):

@@ -52,14 +52,13 @@ def read_yaml(path: str | Path) -> Any:
     Errors (OSError, yaml.YAMLError) are raised as by ``yaml.safe_load(path.read_text())``."""
     import copy
 
-    import yaml
+    from analysis import errors
 
     path = Path(path)
     key = _file_key(path)
     if key in _YAML_CACHE:
         return copy.deepcopy(_YAML_CACHE[key])
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    content = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    content = errors.safe_load(path.read_text(encoding="utf-8"))
     if key is not None:
         _YAML_CACHE[key] = copy.deepcopy(content)
     return content
@@ -643,7 +642,9 @@ def build_variants_data(spec: dict | None, destination: str | Path, root: Path |
         scores_path.write_text(text.getvalue(), encoding="utf-8")
     if spec.get("weight_profiles"):
         weights_path = destination / "weight_profiles.yaml"
-        document = yaml.safe_load(weights_path.read_text(encoding="utf-8")) or {}
+        from analysis import errors
+
+        document = errors.safe_load(weights_path.read_text(encoding="utf-8")) or {}
         profiles = document.setdefault("profiles", [])
         by_id = {p.get("id"): p for p in profiles if isinstance(p, dict)}
         for profile_id, fields in spec["weight_profiles"].items():

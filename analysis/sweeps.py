@@ -37,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from analysis import config, scenarios
+from analysis import config, errors, scenarios
 
 SWEEP_KEYS = ("sweep", "description", "base", "grid", "sample")
 MAX_SCENARIOS = 10000
@@ -78,7 +78,7 @@ def expand(path: str | Path) -> tuple[str, list[dict]]:
 
     path = Path(path)
     try:
-        document = yaml.safe_load(config.resolve(path).read_text(encoding="utf-8"))
+        document = errors.safe_load(config.resolve(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise SweepError(f"{path}: cannot be read as YAML ({error})") from None
     if not isinstance(document, dict):

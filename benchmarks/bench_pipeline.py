@@ -272,6 +272,12 @@ def main() -> None:
                     detail = (f"   executed {inner[0]:5.1f} s" + (f", HTML {inner[1]:4.1f} s" if inner[1] is not None else "")
                               if inner else "")
                     print(f"  {step['rule']:<22} {step['what']:<34} {step['seconds']:4.0f} s{detail}")
+            print("timeline (start and end in seconds from the first step, Snakemake's log; the steps whose end "
+                  "nothing later waited for are the tail):")
+            first = min(step["start"] for step in regen["steps"])
+            for step in sorted(regen["steps"], key=lambda s: (s["start"], s["rule"])):
+                begin = (step["start"] - first).total_seconds()
+                print(f"  {begin:5.0f} → {begin + step['seconds']:5.0f}  {step['rule']:<22} {step['what']}")
             print("every rule:")
             for rule, seconds in sorted(by_rule.items(), key=lambda item: -sum(item[1])):
                 print(f"  rule {rule:<22} {len(seconds):3d} step(s), {sum(seconds):6.0f} s in all")
