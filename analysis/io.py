@@ -59,12 +59,25 @@ def write_yaml(data, destination: str | os.PathLike) -> Path:
     return write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), destination)
 
 
+#: Attribute :func:`save_figure` sets on a figure it saved as PNG: (the PNG's bytes, its dpi), so
+#: that :func:`analysis.plotting.show` displays the same image without drawing the figure again.
+SAVED_PNG_ATTRIBUTE = "_analysis_saved_png"
+
+
 def save_figure(fig, destination: str | os.PathLike, dpi: int = 150) -> Path:
-    """Save a matplotlib figure as PNG, atomically, without time-dependent metadata."""
+    """Save a matplotlib figure (PNG unless the suffix says otherwise), atomically, without
+    time-dependent metadata. The figure is drawn once: the PNG's bytes stay on the figure for
+    :func:`analysis.plotting.show` (a figure changed after saving must be saved again)."""
+    import io
+
     destination = Path(destination)
+    image_format = destination.suffix.lstrip(".") or "png"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=dpi, bbox_inches="tight", format=image_format, metadata={"Software": None})
     with atomic_path(destination) as tmp:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=destination.suffix.lstrip(".") or "png",
-                    metadata={"Software": None})
+        tmp.write_bytes(buffer.getvalue())
+    if image_format == "png":
+        setattr(fig, SAVED_PNG_ATTRIBUTE, (buffer.getvalue(), dpi))
     return destination
 
 

@@ -38,3 +38,38 @@ def test_drawing_with_the_style_imports_neither_seaborn_nor_scipy():
     result = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True, text=True, check=True,
                             env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"})
     assert result.stdout.strip() == "[]"
+
+
+def test_show_displays_the_png_save_figure_wrote_without_drawing_again(tmp_path, monkeypatch):
+    import IPython.display
+
+    from analysis import io
+
+    plotting.set_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 4])
+    path = io.save_figure(fig, tmp_path / "figure.png")
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda image: shown.append(image))
+
+    def no_second_drawing(*args, **kwargs):
+        raise AssertionError("the figure was drawn again")
+
+    monkeypatch.setattr(fig, "savefig", no_second_drawing)
+    plotting.show(fig)
+    (image,) = shown
+    assert image.data == path.read_bytes()
+    width = int.from_bytes(path.read_bytes()[16:20], "big")
+    assert image.width == round(width * plotting.SHOWN_DPI / 150)
+
+
+def test_show_draws_a_figure_never_saved(monkeypatch):
+    import IPython.display
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda image: shown.append(image))
+    plotting.show(fig)
+    (image,) = shown
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n" and image.width is None
