@@ -164,12 +164,11 @@ for _notebook in REUSED_NOTEBOOKS:
             ["reports/" + p[len(OUT) + 1:] for p in _outputs],
         output:
             _outputs,
-        run:
-            import shutil
-
-            for source, target in zip(input, output):
-                Path(target).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
+        params:
+            folders=sorted({str(Path(p).parent) for p in _outputs}),
+        shell:  # cp -p, as shutil.copy2: content, mode and times (a run: block would start a second Snakemake)
+            "mkdir -p {params.folders:q} && "
+            + " && ".join(f"cp -p {{input[{i}]:q}} {{output[{i}]:q}}" for i in range(len(_outputs)))
 
     _prefix = workflow.modifier.modify_rulename("")
     workflow.ruleorder(f"reuse_baseline_{_notebook}", _NOTEBOOK_RULES[_notebook].name[len(_prefix):])
@@ -196,10 +195,10 @@ rule output_manifest:
         ledger_summary=f"{OUT}/tables/claims_ledger_summary.csv",
     output:
         f"{OUT}/manifest.sha256",
-    run:
-        from analysis import provenance
-
-        provenance.write_manifest(OUT, list(input))
+    params:
+        out=OUT,
+    shell:  # a light process (a run: block would start a second Snakemake to run it)
+        "python -m analysis.provenance manifest --output-root {params.out:q} {input:q} > /dev/null"
 
 
 rule scenario_record:
@@ -215,9 +214,13 @@ rule scenario_record:
     params:
         settings=json.dumps(EFFECTIVE_PARAMS, sort_keys=True, ensure_ascii=False),
         reused=REUSED_NOTEBOOKS,
-    run:
-        scenarios.write_record(OUT, SCENARIO, SCENARIO_SOURCE,
-                               dict(config), reused=params.reused)
+        out=OUT,
+        name=SCENARIO,
+        source=SCENARIO_SOURCE or "",
+        config=json.dumps(dict(config), sort_keys=True, ensure_ascii=False, default=str),
+    shell:
+        "python -m analysis.scenarios record --output-dir {params.out:q} --name {params.name:q} "
+        "--source={params.source:q} --config {params.config:q} --reused {params.reused:q} > /dev/null"
 
 
 rule scenario_variants_data:

@@ -106,20 +106,23 @@ def main(argv: list[str] | None = None) -> None:
     from analysis.validation import DataValidationError
 
     parser = argparse.ArgumentParser(prog="python -m analysis.provenance",
-                                     description="Check raw files against their schema and metadata sidecar")
-    parser.add_argument("command", choices=["check"])
-    parser.add_argument("files", nargs="+")
+                                     description="Check raw files against their schema and metadata sidecar "
+                                                 "(check), or write an output folder's manifest (manifest)")
+    parser.add_argument("command", choices=["check", "manifest"])
+    parser.add_argument("files", nargs="+", help="check: raw files; manifest: the output folder's result files")
+    parser.add_argument("--output-root", help="manifest: the output folder (reports/ or reports/scenarios/NAME/)")
     args = parser.parse_args(argv)
+    if args.command == "manifest":
+        if not args.output_root:
+            parser.error("manifest needs --output-root")
+        print(write_manifest(args.output_root, args.files))
+        return
     for name in args.files:
         try:
             metadata = check(Path(name))
         except (DataValidationError, ProvenanceError) as error:
             raise SystemExit(f"error: {error}") from None
         print(f"ok {name} (sha256 {metadata['sha256'][:12]}…, {metadata['kind']})")
-
-
-if __name__ == "__main__":
-    main()
 
 
 MANIFEST_NAME = "manifest.sha256"
@@ -155,3 +158,7 @@ def check_manifest(output_root: str | os.PathLike) -> list[str]:
         elif sha256_of(path) != digest:
             problems.append(f"{name}: changed since the manifest was written")
     return problems
+
+
+if __name__ == "__main__":
+    main()

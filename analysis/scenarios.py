@@ -680,3 +680,31 @@ def check_variants_folder(folder: str | Path) -> None:
     extra = sorted(set(scores["variant_id"]) - set(ids))
     if extra:
         raise ValueError(f"{folder}/qualitative_scores.csv: scores for unknown variants {extra}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.scenarios record``: the workflow's scenario_record step
+    (:func:`write_record`), with the run's configuration as JSON."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.scenarios",
+                                     description="Write an output folder's scenario.yaml (the workflow's scenario_record step)")
+    parser.add_argument("command", choices=["record"])
+    parser.add_argument("--output-dir", required=True)
+    parser.add_argument("--name", required=True, help="the scenario's name (checked: analysis.scenarios.check_name)")
+    parser.add_argument("--source", default="", help="the scenario file, if any")
+    parser.add_argument("--config", required=True, help="the run's configuration (Snakemake's config), as JSON")
+    parser.add_argument("--reused", nargs="*", default=[], help="notebooks whose outputs were copied from the baseline")
+    args = parser.parse_args(argv)
+    if args.name != BASELINE:
+        try:
+            check_name(args.name)
+        except ScenarioError as error:
+            parser.exit(2, f"scenario record refused: {error}\n")
+    print(write_record(args.output_dir, args.name, args.source or None, json.loads(args.config), reused=args.reused))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
