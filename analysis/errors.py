@@ -161,8 +161,10 @@ def safe_load(text: str):
     return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 floats (``1e300``, ``1.0e300``) and duplicate keys refused."""
+class _StrictLoader(_SAFE_LOADER):
+    """SafeLoader with YAML 1.2 floats (``1e300``, ``1.0e300``) and duplicate keys refused; libyaml's
+    parser where PyYAML has it (about ten times faster; its syntax errors are worded by libyaml, at
+    the same line and column)."""
 
 
 # PyYAML implements YAML 1.1, whose float pattern needs a dot and a signed exponent: `1.0e300`
