@@ -28,11 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from scipy.cluster import hierarchy
-from scipy.spatial.distance import pdist, squareform
-from scipy.stats import fisher_exact
-from scipy.stats.contingency import odds_ratio
-from statsmodels.stats.multitest import multipletests
 
 from analysis import config
 from analysis.io import read_yaml
@@ -663,6 +658,8 @@ def claim_values(checks: pd.DataFrame) -> dict[str, tuple]:
 def jaccard_distances(matrix: pd.DataFrame) -> pd.DataFrame:
     """Jaccard distance between practice profiles (scipy). Two systems with no practice at all are
     at distance 0 (scipy's convention), and at distance 1 from every other system."""
+    from scipy.spatial.distance import pdist, squareform
+
     values = matrix.to_numpy(dtype=bool)
     square = squareform(pdist(values, metric="jaccard"))
     return pd.DataFrame(square, index=matrix.index, columns=matrix.index)
@@ -670,12 +667,17 @@ def jaccard_distances(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def linkage(distances: pd.DataFrame, method: str = "average") -> np.ndarray:
     """Hierarchical clustering (scipy) of a square distance table."""
+    from scipy.spatial.distance import squareform
+    from scipy.cluster import hierarchy
+
     return hierarchy.linkage(squareform(distances.to_numpy(), checks=False), method=method)
 
 
 def clusters(distances: pd.DataFrame, n_clusters: int, method: str = "average") -> pd.DataFrame:
     """Cut the tree into ``n_clusters`` groups; groups numbered in order of first appearance in the
     dendrogram's leaf order (stable labels)."""
+    from scipy.cluster import hierarchy
+
     tree = linkage(distances, method)
     raw_labels = hierarchy.fcluster(tree, t=n_clusters, criterion="maxclust")
     leaves = hierarchy.leaves_list(tree)
@@ -809,6 +811,9 @@ def contingency(feature_table: pd.DataFrame, a: str, b: str) -> np.ndarray:
 def exact_test(table: np.ndarray, confidence: float = 0.95) -> dict:
     """Fisher's exact test (two-sided) and the conditional maximum-likelihood odds ratio with its
     exact confidence interval (scipy.stats.contingency.odds_ratio, kind='conditional')."""
+    from scipy.stats import fisher_exact
+    from scipy.stats.contingency import odds_ratio
+
     p_value = float(fisher_exact(table, alternative="two-sided").pvalue)
     result = odds_ratio(table, kind="conditional")
     interval = result.confidence_interval(confidence_level=confidence)
@@ -820,6 +825,8 @@ def association_tests(matrix: pd.DataFrame, tests: dict, confidence: float = 0.9
                       defs: Definitions | None = None) -> pd.DataFrame:
     """Every test of ``tests`` (association_tests.yaml): counts, odds ratio, exact CI, p-value,
     Holm-adjusted p-value across the tests, and a verdict in French."""
+    from statsmodels.stats.multitest import multipletests
+
     defs = defs or definitions()
     table = features(matrix, defs)
     label = {CENTRAL_BUYER: "Achat central (fourniture directe ou délégation)"} | {
@@ -889,6 +896,8 @@ ALTERNATIVE_LINKAGES = ("average", "complete", "single", "weighted")
 
 def profile_distances(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataFrame:
     """Distances between practice profiles with a scipy metric (two empty profiles: distance 0)."""
+    from scipy.spatial.distance import pdist, squareform
+
     values = matrix.to_numpy(dtype=bool)
     square = np.nan_to_num(squareform(pdist(values, metric=metric)), nan=0.0)
     return pd.DataFrame(square, index=matrix.index, columns=matrix.index)
@@ -914,6 +923,8 @@ def silhouette(distances: pd.DataFrame, labels: np.ndarray) -> float:
 
 
 def _cluster_labels(distances: pd.DataFrame, n_clusters: int, method: str) -> np.ndarray:
+    from scipy.cluster import hierarchy
+
     return hierarchy.fcluster(linkage(distances, method), t=n_clusters, criterion="maxclust")
 
 
@@ -927,6 +938,9 @@ def _nearest_set(distances: pd.DataFrame, code: str, k: int) -> frozenset:
 def typology_stability(matrix: pd.DataFrame, n_clusters: int, code: str = FRANCE, k: int = 2) -> pd.DataFrame:
     """Every distance x linkage: cophenetic correlation, silhouette of the cut into ``n_clusters``,
     the systems in ``code``'s group and ``code``'s ``k`` nearest systems (ties kept)."""
+    from scipy.spatial.distance import squareform
+    from scipy.cluster import hierarchy
+
     names = system_names()
     rows = []
     for metric in ALTERNATIVE_DISTANCES:
