@@ -10,6 +10,7 @@
 import json
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -165,10 +166,12 @@ for _notebook in REUSED_NOTEBOOKS:
         output:
             _outputs,
         params:
-            folders=sorted({str(Path(p).parent) for p in _outputs}),
+            # the command itself, as a param: a shell: expression is evaluated again when the job
+            # runs, when the loop's variables hold the last notebook's files
+            copies=" && ".join(["mkdir -p " + " ".join(shlex.quote(d) for d in sorted({str(Path(p).parent) for p in _outputs}))]
+                               + [f"cp -p {shlex.quote('reports/' + p[len(OUT) + 1:])} {shlex.quote(p)}" for p in _outputs]),
         shell:  # cp -p, as shutil.copy2: content, mode and times (a run: block would start a second Snakemake)
-            "mkdir -p {params.folders:q} && "
-            + " && ".join(f"cp -p {{input[{i}]:q}} {{output[{i}]:q}}" for i in range(len(_outputs)))
+            "{params.copies}"
 
     _prefix = workflow.modifier.modify_rulename("")
     workflow.ruleorder(f"reuse_baseline_{_notebook}", _NOTEBOOK_RULES[_notebook].name[len(_prefix):])
