@@ -3,6 +3,7 @@ seaborn's own theme, and no seaborn or scipy in a process that only draws."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -36,7 +37,7 @@ def test_drawing_with_the_style_imports_neither_seaborn_nor_scipy():
             "import matplotlib.pyplot as plt; fig, ax = plt.subplots(); ax.plot([0, 1]); "
             "print(sorted(m for m in ('seaborn', 'scipy') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=config.ROOT, capture_output=True, text=True, check=True,
-                            env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"})
+                            env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")})
     assert result.stdout.strip() == "[]"
 
 

@@ -5,6 +5,7 @@ Snakemake. Each command writes what its function writes."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ from analysis import config, provenance, scenarios
 
 def _run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *args], cwd=cwd or config.ROOT, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(config.ROOT)})
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(config.ROOT), "HOME": os.environ.get("HOME", "/tmp")})
 
 
 def test_the_manifest_command_writes_what_write_manifest_writes(tmp_path):
