@@ -286,9 +286,17 @@ def weighted_totals(values, weights) -> np.ndarray:
     return (values * weights[..., None, :]).sum(axis=-1)
 
 
+#: Up to this many variants, :func:`ranks` counts the higher totals of every pair (V x V
+#: comparisons per row, no sort); beyond it, and with NaN, it calls scipy's rankdata.
+RANKS_BY_COMPARISON = 16
+
+
 def ranks(totals) -> np.ndarray:
-    """Rank along the last axis, 1 = highest total; ties share the better rank."""
+    """Rank along the last axis, 1 = highest total; ties share the better rank (scipy's
+    ``rankdata(-totals, method="min")``: 1 + the number of strictly higher totals)."""
     totals = np.asarray(totals, dtype=float)
+    if totals.ndim and totals.shape[-1] <= RANKS_BY_COMPARISON and not np.isnan(totals).any():
+        return 1 + np.count_nonzero(totals[..., None, :] > totals[..., :, None], axis=-1)
     return stats.rankdata(-totals, method="min", axis=-1).astype(int)
 
 

@@ -873,14 +873,30 @@ def promethee_ii(values_vc, weights, threshold: float) -> np.ndarray:
     units; 0 gives the 'usual' criterion: any difference is a full preference)."""
     values_vc = np.asarray(values_vc, dtype=float)
     weights = mcda.normalise_weights(weights)
-    difference = values_vc[..., :, None, :] - values_vc[..., None, :, :]          # (..., V, V, C)
-    if threshold > 0:
-        preference = np.clip(difference / threshold, 0.0, 1.0)
-    else:
-        preference = (difference > 0).astype(float)
-    pi = (preference * weights[..., None, None, :]).sum(axis=-1)                   # (..., V, V)
-    v_count = values_vc.shape[-2]
+    v_count, c_count = values_vc.shape[-2:]
+    leading = np.broadcast_shapes(values_vc.shape[:-2], weights.shape[:-1])
+    rows = int(np.prod(leading, dtype=int))
+    values_rvc = np.broadcast_to(values_vc, leading + (v_count, c_count)).reshape(rows, v_count, c_count)
+    weights_rc = np.broadcast_to(weights, leading + (c_count,)).reshape(rows, c_count)
+    # pi[r, a, b] = sum over criteria of w × P(x_a − x_b), for one variant a and a block of
+    # rows at a time (no (..., V, V, C) array of every pair's differences; same sums)
+    pi = np.empty((rows, v_count, v_count))
+    for start in range(0, rows, PROMETHEE_BLOCK):
+        block = slice(start, start + PROMETHEE_BLOCK)
+        values_block, weights_block = values_rvc[block], weights_rc[block][:, None, :]
+        for a in range(v_count):
+            difference = values_block[:, a:a + 1, :] - values_block                 # (rows, V, C): a minus each b
+            if threshold > 0:
+                preference = np.clip(difference / threshold, 0.0, 1.0)
+            else:
+                preference = (difference > 0).astype(float)
+            pi[block, a, :] = (preference * weights_block).sum(axis=-1)
+    pi = pi.reshape(leading + (v_count, v_count))                                    # (..., V, V)
     return (pi.sum(axis=-1) - pi.sum(axis=-2)) / (v_count - 1)
+
+
+#: Rows of joint draws per block of :func:`promethee_ii` (its work arrays stay in the cache).
+PROMETHEE_BLOCK = 2048
 
 
 METHODS = ("weighted_sum", "topsis", "promethee_ii")

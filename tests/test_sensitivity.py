@@ -193,6 +193,30 @@ def test_topsis_by_hand():
     assert closeness == pytest.approx([1.0, 0.0, 0.5])
 
 
+def _promethee_ii_all_pairs_at_once(values_vc, weights, threshold):
+    """PROMETHEE II with the (..., V, V, C) array of every pair's differences, as first written:
+    the reference of the blocked sensitivity.promethee_ii."""
+    values_vc = np.asarray(values_vc, dtype=float)
+    weights = mcda.normalise_weights(weights)
+    difference = values_vc[..., :, None, :] - values_vc[..., None, :, :]
+    preference = np.clip(difference / threshold, 0.0, 1.0) if threshold > 0 else (difference > 0).astype(float)
+    pi = (preference * weights[..., None, None, :]).sum(axis=-1)
+    return (pi.sum(axis=-1) - pi.sum(axis=-2)) / (values_vc.shape[-2] - 1)
+
+
+@pytest.mark.parametrize("values_shape, weights_shape", [((5, 10), (10,)), ((5000, 5, 10), (5000, 10)),
+                                                         ((5, 10), (7, 10)), ((3000, 4, 6), (6,))])
+@pytest.mark.parametrize("threshold", [0.25, 0.0])
+def test_promethee_ii_in_blocks_equals_all_pairs_at_once(values_shape, weights_shape, threshold):
+    """Blocks of rows and one variant at a time give the same flows, bit for bit, with ties and
+    broadcast weights (more rows than one block)."""
+    rng = np.random.default_rng(sum(values_shape))
+    values, weights = np.round(rng.random(values_shape), 2), rng.random(weights_shape)
+    flows = sensitivity.promethee_ii(values, weights, threshold)
+    expected = _promethee_ii_all_pairs_at_once(values, weights, threshold)
+    assert flows.shape == expected.shape and np.array_equal(flows, expected)
+
+
 def test_promethee_ii_by_hand():
     values = np.array([[1.0], [0.0], [0.75]])
     flows = sensitivity.promethee_ii(values, [1.0], threshold=0.5)
