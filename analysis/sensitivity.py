@@ -681,8 +681,9 @@ def sobol_analyze(problem: dict, outputs: dict[str, np.ndarray], n: int, seed: i
     so the indices equal SALib's up to rounding (tests/test_sensitivity.py compares them)."""
     d = problem["num_vars"]
     draws = np.random.default_rng(seed).integers(n, size=(n, SOBOL_RESAMPLES))
-    counts = np.zeros((n, SOBOL_RESAMPLES))
-    np.add.at(counts, (draws, np.arange(SOBOL_RESAMPLES)[None, :]), 1.0)
+    # counts[i, k]: times base point i is drawn in resample k (whole numbers, so exact as floats)
+    cells = (draws * SOBOL_RESAMPLES + np.arange(SOBOL_RESAMPLES)[None, :]).ravel()
+    counts = np.bincount(cells, minlength=n * SOBOL_RESAMPLES).reshape(n, SOBOL_RESAMPLES).astype(float)
     z = stats.norm.ppf(0.5 + SOBOL_CONFIDENCE / 2)
     frames = []
     for name, y in outputs.items():
