@@ -265,7 +265,11 @@ def linear_values(performance, worst, best) -> np.ndarray:
     """Linear value function on the last axis (criteria): 0 at ``worst``, 1 at ``best``, clipped."""
     performance = np.asarray(performance, dtype=float)
     worst, best = np.asarray(worst, dtype=float), np.asarray(best, dtype=float)
-    return np.clip((performance - worst) / (best - worst), 0.0, 1.0)
+    values = np.subtract(performance, worst)
+    if np.ndim(values) == 0:
+        return np.clip(values / (best - worst), 0.0, 1.0)
+    values /= best - worst                                   # one work array, the same operations
+    return np.clip(values, 0.0, 1.0, out=values)
 
 
 def normalise_weights(weights) -> np.ndarray:
@@ -286,9 +290,20 @@ def weighted_totals(values, weights) -> np.ndarray:
     return (values * weights[..., None, :]).sum(axis=-1)
 
 
+#: Up to this many variants, :func:`ranks` counts the higher totals of every pair (V x V
+#: comparisons per row, no sort); beyond it, and with NaN, it calls scipy's rankdata.
+RANKS_BY_COMPARISON = 16
+
+
 def ranks(totals) -> np.ndarray:
-    """Rank along the last axis, 1 = highest total; ties share the better rank."""
+    """Rank along the last axis, 1 = highest total; ties share the better rank (scipy's
+    ``rankdata(-totals, method="min")``: 1 + the number of strictly higher totals)."""
     totals = np.asarray(totals, dtype=float)
+    if totals.ndim and totals.shape[-1] <= RANKS_BY_COMPARISON and not np.isnan(totals).any():
+        rank = np.ones(totals.shape, dtype=np.int64)
+        for j in range(totals.shape[-1]):
+            rank += totals[..., j:j + 1] > totals          # variant j's total is higher than each one's
+        return rank
     return stats.rankdata(-totals, method="min", axis=-1).astype(int)
 
 

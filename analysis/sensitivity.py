@@ -338,15 +338,96 @@ def _inside(x: np.ndarray, names: list[str], limits: dict[str, tuple[float, floa
     return inside
 
 
-def prim_peel(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05) -> list[PrimBox]:
+def _inverted_cdf_index(count: int, quantiles) -> np.ndarray:
+    """The 0-based order statistics that ``np.quantile(a, quantiles, method="inverted_cdf")``
+    returns for ``count`` values (numpy's own arithmetic: virtual index ``count * q - 1``, the
+    next integer unless it is one already, at least 0)."""
+    index = count * np.asarray(quantiles, dtype=float) - 1
+    previous = np.floor(index)
+    return np.maximum(np.where(index - previous == 0, previous, previous + 1), 0).astype(np.intp)
+
+
+@dataclass(frozen=True)
+class SortedFactors:
+    """Every factor's draws sorted once (:func:`sort_factors`), shared by the peeling of every
+    case definition on the same draws: ``order`` (F, n) the draws' indices in increasing order
+    of each factor, ``values`` (F, n) the sorted values."""
+    names: list
+    order: np.ndarray
+    values: np.ndarray
+
+
+def sort_factors(x: pd.DataFrame) -> SortedFactors:
+    """The sorted draws of every factor of ``x`` (the input of :func:`prim_peel`)."""
+    by_factor = x.to_numpy(dtype=float).T
+    order = np.argsort(by_factor, axis=1)      # the order among equal values does not change a peel
+    return SortedFactors(list(x.columns), order, np.take_along_axis(by_factor, order, axis=1))
+def _lower_peel(order: np.ndarray, sorted_values: np.ndarray, start: int, k: int, inside: np.ndarray,
+                hits_inside: np.ndarray, window: int) -> tuple[int, float, int, int]:
+    """The lower peel of one factor: the k-th (0-based) smallest value among the draws in the box
+    (``cut``), the draws in the box with a value <= cut (``removed``) and the cases of interest
+    among them. ``order``/``sorted_values``: the factor's draws in increasing order, none in the
+    box before position ``start``. Only a window of the sorted draws is read (doubled until it
+    holds k + 1 draws of the box). Returns (the new start, cut, removed, removed cases)."""
+    n = len(order)
+    while True:
+        end = min(n, start + window)
+        in_box = np.cumsum(inside[order[start:end]])
+        if in_box[-1] > k or end == n:
+            break
+        window *= 2
+    position = start + int(np.searchsorted(in_box, k + 1))         # the k-th draw of the box
+    cut = sorted_values[position]
+    stop = int(np.searchsorted(sorted_values, cut, side="right"))   # every draw <= cut lies before
+    if stop == position + 1:                                         # no tie after it: k + 1 draws
+        removed = k + 1
+    else:
+        removed = int(np.count_nonzero(inside[order[start:stop]]))
+    removed_hits = int(np.count_nonzero(hits_inside[order[start:stop]]))
+    return start + int(np.searchsorted(in_box, 1)), cut, removed, removed_hits
+
+
+def _upper_peel(order: np.ndarray, sorted_values: np.ndarray, stop: int, r: int, inside: np.ndarray,
+                hits_inside: np.ndarray, window: int) -> tuple[int, float, int, int]:
+    """The upper peel of one factor: :func:`_lower_peel` from the top (``r``: 0-based rank from
+    the largest of the draws in the box; none in the box at or after position ``stop``); the
+    draws removed are those with a value >= cut. Returns (the new stop, cut, removed, removed
+    cases)."""
+    while True:
+        start = max(0, stop - window)
+        in_box = np.cumsum(inside[order[start:stop]][::-1])
+        if in_box[-1] > r or start == 0:
+            break
+        window *= 2
+    position = stop - 1 - int(np.searchsorted(in_box, r + 1))
+    cut = sorted_values[position]
+    first = int(np.searchsorted(sorted_values, cut, side="left"))    # every draw >= cut lies from here
+    if first == position:
+        removed = r + 1
+    else:
+        removed = int(np.count_nonzero(inside[order[first:stop]]))
+    removed_hits = int(np.count_nonzero(hits_inside[order[first:stop]]))
+    return stop - int(np.searchsorted(in_box, 1)), cut, removed, removed_hits
+
+
+def prim_peel(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05,
+              sorted_factors: SortedFactors | None = None) -> list[PrimBox]:
     """The peeling trajectory of PRIM (Friedman and Fisher 1999), as in the EMA workbench.
 
     Starting from the box that holds every draw, each step considers, for every factor, removing
     the share ``alpha`` of the draws still in the box with the lowest values of that factor, or
     with the highest, and keeps the peel that leaves the highest density of cases of interest
-    (``y`` true); ties go to the peel that removes fewer draws, then to the first factor. Peeling
-    stops when the next box would hold less than ``min_mass`` of all draws or no peel raises the
-    density. Returns every box of the trajectory, the full box first."""
+    (``y`` true); ties go to the peel that removes fewer draws, then to the first factor, then to
+    the lower side. Peeling stops when the next box would hold less than ``min_mass`` of all
+    draws or no peel raises the density. Returns every box of the trajectory, the full box first.
+
+    A peel cuts at the alpha (or 1 - alpha) quantile of the factor's draws in the box, the order
+    statistic ``np.quantile(..., method="inverted_cdf")`` returns, and keeps the draws strictly
+    above (below) it. Each factor is sorted once (``sorted_factors``, from :func:`sort_factors`,
+    can be shared by several ``y`` on the same draws); a step reads, for each factor and side,
+    only the sorted draws from the first one still in the box up to the cut, counting the draws
+    of the box and the cases among them, instead of a quantile of every factor's draws in the
+    box (tests/test_sensitivity.py compares the two on draws with ties)."""
     names = list(x.columns)
     values = x.to_numpy(dtype=float)
     y = np.asarray(y, dtype=bool)
@@ -354,52 +435,67 @@ def prim_peel(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05) -
         raise ValueError(f"{len(values)} draws of the factors but {len(y)} outcomes")
     if not 0 < alpha < 0.5:
         raise ValueError(f"alpha must lie in (0, 0.5), got {alpha}")
+    if sorted_factors is None:
+        sorted_factors = sort_factors(x)
+    elif sorted_factors.names != names or sorted_factors.order.shape != (len(names), len(y)):
+        raise ValueError("sorted_factors were not sorted from these factors' draws")
+    n = len(y)
     limits = {name: (-np.inf, np.inf) for name in names}
-    inside = np.ones(len(y), dtype=bool)
+    inside = np.ones(n, dtype=bool)
+    hits_inside = y.copy()
+    count, hits = n, int(np.count_nonzero(y))
     trajectory = [PrimBox({}, *_box_stats(inside, y))]
-    by_factor = np.ascontiguousarray(values.T)                    # one row per factor
+    starts = np.zeros(len(names), dtype=np.intp)     # per factor: no draw of the box before it (sorted order)
+    stops = np.full(len(names), n, dtype=np.intp)    # nor at or after it
     while True:
-        # Every factor's two peels at once: the alpha and 1 - alpha quantiles of the draws in
-        # the box (the same order statistics as one np.quantile call per factor and side), the
-        # draws each peel keeps, and the cases of interest among them.
-        in_box = by_factor[:, inside]
-        y_in = y[inside]
-        cuts = np.quantile(in_box, [alpha, 1 - alpha], axis=1, method="inverted_cdf")
+        k_lower, k_upper = _inverted_cdf_index(count, [alpha, 1 - alpha])
+        r_upper = count - 1 - int(k_upper)
+        # a window of sorted draws that holds the k + 1 draws of the box when the factor does not
+        # depend on the box (the box holds count / n of the draws); doubled when it is too short
+        window = int(1.25 * (max(int(k_lower), r_upper) + 1) * n / count) + 64
         best = None
         for side_index, side in enumerate(("lower", "upper")):
-            keep = in_box > cuts[0][:, None] if side == "lower" else in_box < cuts[1][:, None]
-            kept = np.count_nonzero(keep, axis=1)
-            hits = np.count_nonzero(keep & y_in[None, :], axis=1)
             for j, name in enumerate(names):
-                if kept[j] == 0 or kept[j] == in_box.shape[1]:
+                order, sorted_values = sorted_factors.order[j], sorted_factors.values[j]
+                if side == "lower":
+                    starts[j], cut, removed, removed_hits = _lower_peel(order, sorted_values, int(starts[j]),
+                                                                        int(k_lower), inside, hits_inside, window)
+                else:
+                    stops[j], cut, removed, removed_hits = _upper_peel(order, sorted_values, int(stops[j]),
+                                                                       r_upper, inside, hits_inside, window)
+                kept = count - removed
+                if kept == 0 or kept == count:
                     continue                     # a peel that removes no draw (a constant factor) or every draw
-                if kept[j] < min_mass * len(y):
+                if kept < min_mass * n:
                     continue
-                candidate = (hits[j] / kept[j], int(kept[j]), -j, -side_index)
+                candidate = ((hits - removed_hits) / kept, kept, -j, -side_index)
                 if best is None or candidate > best[0]:
-                    best = (candidate, name, side, cuts[side_index][j])
+                    best = (candidate, name, side, cut)
         if best is None or best[0][0] <= trajectory[-1].density:
             break
         _, name, side, cut = best
         lower, upper = limits[name]
         limits[name] = (np.nextafter(cut, np.inf), upper) if side == "lower" else (lower, np.nextafter(cut, -np.inf))
         inside = _inside(values, names, {name: limits[name]}) & inside
+        np.logical_and(inside, y, out=hits_inside)
+        count, hits = int(np.count_nonzero(inside)), int(np.count_nonzero(hits_inside))
         restricted = {k: v for k, v in limits.items() if v != (-np.inf, np.inf)}
         trajectory.append(PrimBox(dict(restricted), *_box_stats(inside, y)))
     return trajectory
 
 
 def prim_box(x: pd.DataFrame, y, alpha: float = 0.05, min_mass: float = 0.05, min_coverage: float = 0.5,
-             max_conditions: int = 3) -> tuple[PrimBox, PrimBox]:
+             max_conditions: int = 3, sorted_factors: SortedFactors | None = None) -> tuple[PrimBox, PrimBox]:
     """Scenario discovery with PRIM: the box of the peeling trajectory with the highest density
     among those that still cover at least ``min_coverage`` of the cases of interest, then the
     same box reduced to its ``max_conditions`` most useful restrictions (one at a time, the
     restriction whose removal costs the least density is dropped), so that it can be stated in a
-    sentence. Returns (the box of the trajectory, the reduced box), statistics on the draws."""
+    sentence. Returns (the box of the trajectory, the reduced box), statistics on the draws.
+    ``sorted_factors``: :func:`sort_factors` of ``x``, when several ``y`` share the draws."""
     names = list(x.columns)
     values = x.to_numpy(dtype=float)
     y = np.asarray(y, dtype=bool)
-    trajectory = prim_peel(x, y, alpha, min_mass)
+    trajectory = prim_peel(x, y, alpha, min_mass, sorted_factors)
     eligible = [b for b in trajectory if b.coverage >= min_coverage] or trajectory[:1]
     chosen = max(eligible, key=lambda b: (b.density, b.coverage))
     limits = dict(chosen.limits)
@@ -439,11 +535,14 @@ def scenario_discovery(factors: pd.DataFrame, ranks_nv: np.ndarray, variant_ids:
     upper (NaN where a side is free), coverage, density and mass of the reduced box, and
     coverage and density of the trajectory's box with its number of restrictions."""
     rows = []
+    sorted_factors = None                                 # every factor sorted once, for all the variants
     for i, v in enumerate(variant_ids):
         y = ranks_nv[:, i] == 1
         if v == recommended_id or y.sum() < min_cases:
             continue
-        chosen, reduced = prim_box(factors, y, alpha, min_mass, min_coverage, max_conditions)
+        if sorted_factors is None:
+            sorted_factors = sort_factors(factors)
+        chosen, reduced = prim_box(factors, y, alpha, min_mass, min_coverage, max_conditions, sorted_factors)
         for factor, (lower, upper) in (reduced.limits.items() or [("", (-np.inf, np.inf))]):
             rows.append({"variant_id": v, "first_share": float(y.mean()), "cases": int(y.sum()), "factor": factor,
                          "lower": lower if np.isfinite(lower) else np.nan,
@@ -582,8 +681,9 @@ def sobol_analyze(problem: dict, outputs: dict[str, np.ndarray], n: int, seed: i
     so the indices equal SALib's up to rounding (tests/test_sensitivity.py compares them)."""
     d = problem["num_vars"]
     draws = np.random.default_rng(seed).integers(n, size=(n, SOBOL_RESAMPLES))
-    counts = np.zeros((n, SOBOL_RESAMPLES))
-    np.add.at(counts, (draws, np.arange(SOBOL_RESAMPLES)[None, :]), 1.0)
+    # counts[i, k]: times base point i is drawn in resample k (whole numbers, so exact as floats)
+    cells = (draws * SOBOL_RESAMPLES + np.arange(SOBOL_RESAMPLES)[None, :]).ravel()
+    counts = np.bincount(cells, minlength=n * SOBOL_RESAMPLES).reshape(n, SOBOL_RESAMPLES).astype(float)
     z = stats.norm.ppf(0.5 + SOBOL_CONFIDENCE / 2)
     frames = []
     for name, y in outputs.items():
@@ -774,14 +874,30 @@ def promethee_ii(values_vc, weights, threshold: float) -> np.ndarray:
     units; 0 gives the 'usual' criterion: any difference is a full preference)."""
     values_vc = np.asarray(values_vc, dtype=float)
     weights = mcda.normalise_weights(weights)
-    difference = values_vc[..., :, None, :] - values_vc[..., None, :, :]          # (..., V, V, C)
-    if threshold > 0:
-        preference = np.clip(difference / threshold, 0.0, 1.0)
-    else:
-        preference = (difference > 0).astype(float)
-    pi = (preference * weights[..., None, None, :]).sum(axis=-1)                   # (..., V, V)
-    v_count = values_vc.shape[-2]
+    v_count, c_count = values_vc.shape[-2:]
+    leading = np.broadcast_shapes(values_vc.shape[:-2], weights.shape[:-1])
+    rows = int(np.prod(leading, dtype=int))
+    values_rvc = np.broadcast_to(values_vc, leading + (v_count, c_count)).reshape(rows, v_count, c_count)
+    weights_rc = np.broadcast_to(weights, leading + (c_count,)).reshape(rows, c_count)
+    # pi[r, a, b] = sum over criteria of w × P(x_a − x_b), for one variant a and a block of
+    # rows at a time (no (..., V, V, C) array of every pair's differences; same sums)
+    pi = np.empty((rows, v_count, v_count))
+    for start in range(0, rows, PROMETHEE_BLOCK):
+        block = slice(start, start + PROMETHEE_BLOCK)
+        values_block, weights_block = values_rvc[block], weights_rc[block][:, None, :]
+        for a in range(v_count):
+            difference = values_block[:, a:a + 1, :] - values_block                 # (rows, V, C): a minus each b
+            if threshold > 0:
+                preference = np.clip(difference / threshold, 0.0, 1.0)
+            else:
+                preference = (difference > 0).astype(float)
+            pi[block, a, :] = (preference * weights_block).sum(axis=-1)
+    pi = pi.reshape(leading + (v_count, v_count))                                    # (..., V, V)
     return (pi.sum(axis=-1) - pi.sum(axis=-2)) / (v_count - 1)
+
+
+#: Rows of joint draws per block of :func:`promethee_ii` (its work arrays stay in the cache).
+PROMETHEE_BLOCK = 2048
 
 
 METHODS = ("weighted_sum", "topsis", "promethee_ii")

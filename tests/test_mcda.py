@@ -248,3 +248,18 @@ def test_joint_draws_keep_each_triangle_and_move_a_group_together():
                           mcda.sample_triangular_scores(low, mode, high, 100, np.random.default_rng(5)))
     with pytest.raises(mcda.MCDAError, match="no correlation"):
         mcda.sample_scores_jointly(low, mode, high, groups, {"g": 1.0}, 10, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("shape", [(5,), (20_000, 5), (40, 3, 7), (200, 30)])
+def test_ranks_equal_scipys_min_ranks_with_ties(shape):
+    """mcda.ranks (1 + the number of higher totals, or scipy beyond RANKS_BY_COMPARISON variants)
+    gives scipy's rankdata(-totals, method="min") on totals with many ties."""
+    totals = np.round(np.random.default_rng(len(shape)).random(shape), 1)
+    expected = stats.rankdata(-totals, method="min", axis=-1).astype(int)
+    assert np.array_equal(mcda.ranks(totals), expected)
+    assert mcda.ranks(totals).dtype == expected.dtype
+
+
+def test_ranks_with_nan_are_scipys():
+    totals = np.array([[0.2, np.nan, 0.5], [0.1, 0.3, 0.3]])
+    assert np.array_equal(mcda.ranks(totals), stats.rankdata(-totals, method="min", axis=-1).astype(int))

@@ -148,3 +148,26 @@ def test_gini_matches_the_reference_including_equal_and_zero_rows():
     np.testing.assert_allclose(variants._gini_equal_groups(x), reference._gini_equal_groups(x), rtol=RTOL, atol=0)
     np.testing.assert_allclose(variants._gini_equal_groups(np.ascontiguousarray(x.T), axis=0),
                                reference._gini_equal_groups(x), rtol=RTOL, atol=0)
+
+
+def test_steps_before_the_supplier_grid_in_chunks_equal_all_samples_at_once(parameters):
+    """evaluate_many computes the steps before the supplier grid on chunks of CHUNK_SIZE samples:
+    the outcomes and flows are those of one pass over all the samples, bit for bit, for every
+    variant file and for a variant that buys national lots in some samples only (a budget of 0
+    in the others, so that a chunk without national lots still gets them)."""
+    n = 2 * variants.CHUNK_SIZE + 17
+    p, _ = variants._as_columns(variants.sample_parameters(parameters, n, 21), parameters)
+    p["budget_eur"][: variants.CHUNK_SIZE + 5] = 0.0
+    k = int(round(parameters.set_index("name").loc["n_territories", "value"]))
+    z = np.linspace(-1.5, 1.5, k)[None, :]
+    w = np.exp(p["territorial_dispersion"][:, None] * z)
+    w = w / w.mean(axis=1, keepdims=True)
+    for variant in variants.load_variants() + [_hand_made(national_share=0.4)]:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            chunked = variants._before_suppliers_in_chunks(variant, p, n, w)
+            whole = variants._before_suppliers(variant, p, n, w)
+        for part, expected in zip(chunked[:2], whole[:2]):
+            assert part.keys() == expected.keys()
+            for name, value in expected.items():
+                assert np.array_equal(part[name], value, equal_nan=True) if name != "gate" else part[name] == value, name
+        assert np.array_equal(chunked[2], whole[2])

@@ -193,6 +193,30 @@ def test_topsis_by_hand():
     assert closeness == pytest.approx([1.0, 0.0, 0.5])
 
 
+def _promethee_ii_all_pairs_at_once(values_vc, weights, threshold):
+    """PROMETHEE II with the (..., V, V, C) array of every pair's differences, as first written:
+    the reference of the blocked sensitivity.promethee_ii."""
+    values_vc = np.asarray(values_vc, dtype=float)
+    weights = mcda.normalise_weights(weights)
+    difference = values_vc[..., :, None, :] - values_vc[..., None, :, :]
+    preference = np.clip(difference / threshold, 0.0, 1.0) if threshold > 0 else (difference > 0).astype(float)
+    pi = (preference * weights[..., None, None, :]).sum(axis=-1)
+    return (pi.sum(axis=-1) - pi.sum(axis=-2)) / (values_vc.shape[-2] - 1)
+
+
+@pytest.mark.parametrize("values_shape, weights_shape", [((5, 10), (10,)), ((5000, 5, 10), (5000, 10)),
+                                                         ((5, 10), (7, 10)), ((3000, 4, 6), (6,))])
+@pytest.mark.parametrize("threshold", [0.25, 0.0])
+def test_promethee_ii_in_blocks_equals_all_pairs_at_once(values_shape, weights_shape, threshold):
+    """Blocks of rows and one variant at a time give the same flows, bit for bit, with ties and
+    broadcast weights (more rows than one block)."""
+    rng = np.random.default_rng(sum(values_shape))
+    values, weights = np.round(rng.random(values_shape), 2), rng.random(weights_shape)
+    flows = sensitivity.promethee_ii(values, weights, threshold)
+    expected = _promethee_ii_all_pairs_at_once(values, weights, threshold)
+    assert flows.shape == expected.shape and np.array_equal(flows, expected)
+
+
 def test_promethee_ii_by_hand():
     values = np.array([[1.0], [0.0], [0.75]])
     flows = sensitivity.promethee_ii(values, [1.0], threshold=0.5)
@@ -480,6 +504,71 @@ def test_prim_peel_matches_the_one_factor_at_a_time_loop_with_ties():
     for box, (limits, density) in zip(trajectory, expected):
         assert box.limits == limits
         assert box.density == density
+
+
+def _prim_reference_boxes(x, y, alpha, min_mass):
+    """:func:`_prim_peel_one_factor_at_a_time` with every box's coverage and mass recomputed from
+    the draws inside its limits."""
+    values, y = x.to_numpy(dtype=float), np.asarray(y, dtype=bool)
+    boxes = []
+    for limits, density in _prim_peel_one_factor_at_a_time(x, y, alpha, min_mass):
+        inside = np.ones(len(y), dtype=bool)
+        for name, (low, high) in limits.items():
+            column = values[:, list(x.columns).index(name)]
+            inside &= (column >= low) & (column <= high)
+        boxes.append((limits, (inside & y).sum() / y.sum(), density, inside.mean()))
+    return boxes
+
+
+@pytest.mark.parametrize("seed, alpha, min_mass", [(0, 0.05, 0.05), (1, 0.1, 0.02), (2, 0.03, 0.1), (3, 0.2, 0.01)])
+def test_fast_prim_equals_the_straightforward_peeling(seed, alpha, min_mass):
+    """The sorted-once PRIM (sensitivity.prim_peel) and the straightforward loop (np.quantile of
+    every factor's draws in the box at every peel) give the same boxes, to the last bit, on
+    draws with ties (discrete factors, rounded values, a constant column) and with factors that
+    depend on each other (so that the draws left in a box are not spread evenly along a factor's
+    sorted order, which makes the peel read longer windows of it)."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    a = rng.random(n)
+    x = pd.DataFrame({"a": a, "a_close": a + 0.02 * rng.random(n), "a_opposite": 1 - a + 0.05 * rng.random(n),
+                      "levels": rng.integers(0, 5, n).astype(float), "rounded": np.round(rng.normal(size=n), 1),
+                      "constant": np.full(n, 3.0), "b": rng.random(n), "c": rng.exponential(size=n)})
+    y = (((x["a"] > 0.4) & (x["levels"] >= 2) & (x["b"] < 0.7)) | (rng.random(n) < 0.08)).to_numpy()
+    expected = _prim_reference_boxes(x, y, alpha, min_mass)
+    trajectory = sensitivity.prim_peel(x, y, alpha=alpha, min_mass=min_mass)
+    assert len(trajectory) == len(expected) > 5
+    assert [(b.limits, b.coverage, b.density, b.mass) for b in trajectory] == expected
+    shared = sensitivity.prim_peel(x, y, alpha=alpha, min_mass=min_mass, sorted_factors=sensitivity.sort_factors(x))
+    assert shared == trajectory
+
+
+def test_inverted_cdf_index_is_numpys_order_statistic():
+    """The order statistic the fast PRIM reads is the one np.quantile(method="inverted_cdf")
+    returns, for every count of draws (quantiles of 0, 1, ..., count - 1 are their own index)."""
+    for count in list(range(1, 400)) + [999, 1000, 1001, 20_000, 49_999, 50_000, 77_777]:
+        for quantiles in ([0.05, 0.95], [0.1, 0.9], [0.03, 0.97], [1 / 3, 2 / 3]):
+            expected = np.quantile(np.arange(count, dtype=float), quantiles, method="inverted_cdf")
+            assert sensitivity._inverted_cdf_index(count, quantiles).tolist() == expected.astype(int).tolist()
+
+
+def test_scenario_discovery_shares_one_sort_of_the_factors():
+    """scenario_discovery sorts the factors once for every variant; the boxes are those of
+    prim_box run on each variant alone; sorted draws of other factors are refused."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    x = pd.DataFrame(rng.random((n, 4)), columns=list("abcd"))
+    ranks = np.ones((n, 3), dtype=int) * 2
+    winner = np.where(x["a"] > 0.7, 1, np.where(x["b"] < 0.2, 2, 0))
+    ranks[np.arange(n), winner] = 1
+    ids = ["V0", "V1", "V2"]
+    table = sensitivity.scenario_discovery(x, ranks, ids, "V0")
+    for i, v in enumerate(ids[1:], start=1):
+        _, reduced = sensitivity.prim_box(x, ranks[:, i] == 1)
+        rows = table[table["variant_id"] == v]
+        assert rows["factor"].tolist() == list(reduced.limits)
+        assert rows["density"].iloc[0] == reduced.density and rows["mass"].iloc[0] == reduced.mass
+    with pytest.raises(ValueError, match="sorted_factors"):
+        sensitivity.prim_peel(x, ranks[:, 1] == 1, sorted_factors=sensitivity.sort_factors(x[["a", "b"]]))
 
 
 def test_prim_reduces_a_box_to_its_most_useful_conditions():
