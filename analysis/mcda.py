@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from scipy import stats
 
 from analysis.io import read_yaml
 from analysis.validation import read_csv_validated, schema_violations
@@ -298,6 +297,8 @@ RANKS_BY_COMPARISON = 16
 def ranks(totals) -> np.ndarray:
     """Rank along the last axis, 1 = highest total; ties share the better rank (scipy's
     ``rankdata(-totals, method="min")``: 1 + the number of strictly higher totals)."""
+    from scipy import stats  # imported on use: the input checks need none of it
+
     totals = np.asarray(totals, dtype=float)
     if totals.ndim and totals.shape[-1] <= RANKS_BY_COMPARISON and not np.isnan(totals).any():
         rank = np.ones(totals.shape, dtype=np.int64)
@@ -346,6 +347,8 @@ def sample_scores_jointly(low, mode, high, groups, correlation: dict[str, float]
     triangle); ``rho = 0`` gives independent draws. Scores outside any group (``groups == ""``)
     are drawn as by :func:`sample_triangular_scores` from the same generator state: with no group
     at all, the draws are identical to it."""
+    from scipy import stats  # imported on use: the input checks need none of it
+
     low = np.asarray(low, dtype=float)
     groups = np.asarray(groups, dtype=object)
     if groups.shape != low.shape:

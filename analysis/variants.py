@@ -47,7 +47,6 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from scipy import stats
 
 from analysis import config
 from analysis.io import read_yaml
@@ -368,6 +367,8 @@ def salib_problem(parameters: pd.DataFrame) -> dict:
 
 def sample_parameters(parameters: pd.DataFrame, n: int, seed: int) -> dict[str, np.ndarray]:
     """Independent Monte Carlo draws of every uncertain parameter (constants repeated)."""
+    from scipy import stats  # imported on use: the input checks need none of it
+
     rng = np.random.default_rng(seed)
     draws = {}
     for row in parameters.itertuples():
@@ -719,6 +720,8 @@ def evaluate_many(variant_list: list[Variant], params=None,
     outcomes}``. The parameters are read once, the territories' weights computed once, and the
     supplier grid's parts that do not depend on the variant (Zipf probabilities, their logarithms
     and row sums) once per block of samples for all the variants."""
+    from scipy import stats  # imported on use: the input checks need none of it
+
     parameters = load_parameters() if parameters is None else parameters
     p, n = _as_columns(params, parameters)
     K = int(round(parameters.set_index("name").loc["n_territories", "value"]))
