@@ -362,6 +362,8 @@ def sort_factors(x: pd.DataFrame) -> SortedFactors:
     by_factor = x.to_numpy(dtype=float).T
     order = np.argsort(by_factor, axis=1)      # the order among equal values does not change a peel
     return SortedFactors(list(x.columns), order, np.take_along_axis(by_factor, order, axis=1))
+
+
 def _lower_peel(order: np.ndarray, sorted_values: np.ndarray, start: int, k: int, inside: np.ndarray,
                 hits_inside: np.ndarray, window: int) -> tuple[int, float, int, int]:
     """The lower peel of one factor: the k-th (0-based) smallest value among the draws in the box
