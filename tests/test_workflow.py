@@ -18,6 +18,9 @@ import snakemake_runner  # the snakemake command line without its start-up cost
 from analysis import config, scenarios
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+# tests reading the same dry-run plans of the repository's workflow run on one pytest-xdist worker, which
+# makes each plan once (snakemake_runner.dry_run); test_scenarios.py's plan readers join them
+REPOSITORY_PLANS = pytest.mark.xdist_group("repository_plans")
 
 
 def _snakemake(*args: str) -> subprocess.CompletedProcess:
@@ -26,7 +29,10 @@ def _snakemake(*args: str) -> subprocess.CompletedProcess:
 
 
 def _planned_outputs(*args: str) -> str:
-    result = _snakemake("-n", "--forceall", "--printshellcmds", *args)
+    """The plan of a dry run of the repository's workflow (shared by the tests that read the same plan)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = snakemake_runner.dry_run(["--cores", "1", "-n", "--forceall", "--printshellcmds", *args],
+                                      cwd=config.ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr + result.stdout
     return result.stdout
 
@@ -36,6 +42,7 @@ def _planned_writes(plan: str) -> str:
     return "\n".join(line for line in plan.splitlines() if line.strip().startswith("output:"))
 
 
+@REPOSITORY_PLANS
 def test_baseline_writes_to_reports():
     plan = _planned_outputs()
     assert "reports/notebooks/01_oecd_procurement.ipynb" in plan
@@ -44,6 +51,7 @@ def test_baseline_writes_to_reports():
     assert "reports/scenarios/" not in _planned_writes(plan)
 
 
+@REPOSITORY_PLANS
 def test_scenario_writes_to_its_own_folder_with_its_parameters():
     plan = _planned_outputs("--configfile", "config/scenarios/reference_year_2019.yaml")
     assert "reports/scenarios/reference_year_2019/notebooks/01_oecd_procurement.ipynb" in plan
@@ -52,6 +60,7 @@ def test_scenario_writes_to_its_own_folder_with_its_parameters():
     assert baseline_outputs == [], "a scenario never overwrites the baseline"
 
 
+@REPOSITORY_PLANS
 @pytest.mark.parametrize("path", sorted((config.CONFIG / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_provided_scenario_plans_its_overrides_into_its_own_folder(path):
     """Each scenario file names itself, overrides only parameters that exist, and its dry run
@@ -75,6 +84,7 @@ def test_every_provided_scenario_plans_its_overrides_into_its_own_folder(path):
     assert re.findall(r"\breports/(?:figures|tables|notebooks)/\S+", _planned_writes(plan)) == []
 
 
+@REPOSITORY_PLANS
 def test_every_notebook_gets_output_dir_as_a_parameter():
     plan = _planned_outputs()
     notebooks = sorted(p.name for p in config.NOTEBOOKS.glob("*.ipynb"))
