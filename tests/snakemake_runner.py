@@ -92,7 +92,9 @@ def dry_run(argv: list[str], cwd: str | os.PathLike, env: dict, timeout: float) 
     # a file named on the command line (a scenario file) enters the key by its content
     named = tuple(hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "" for path in
                   (Path(cwd, a) for a in argv))
-    key = (tuple(argv), named, str(Path(cwd).resolve()), tuple(sorted(env.items())))
+    # (pytest names the running test in PYTEST_CURRENT_TEST: not part of what Snakemake plans)
+    key = (tuple(argv), named, str(Path(cwd).resolve()),
+           tuple(sorted((k, v) for k, v in env.items() if k != "PYTEST_CURRENT_TEST")))
     if key not in _PLANS:
         _PLANS[key] = run(argv, cwd, env, timeout)
     done = _PLANS[key]
