@@ -8,10 +8,15 @@ fresh process with its own working directory, environment, standard output and e
 status, exactly as ``subprocess.run(["snakemake", *argv])`` would, and the Snakefile is parsed anew.
 Jobs it starts are ordinary subprocesses. ``EDTECH_TEST_SNAKEMAKE=subprocess`` runs the executable
 instead (to compare).
+
+:func:`dry_run` is :func:`run` for a dry run (``-n``), whose result is kept for the test process:
+several tests read the same plan of the repository's workflow (the baseline's, a provided
+scenario's), which no test changes during a session (the session fails if a tracked file changes).
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import subprocess
@@ -71,3 +76,26 @@ def run(argv: list[str], cwd: str | os.PathLike, env: dict, timeout: float) -> s
             raise subprocess.TimeoutExpired([SNAKEMAKE, *argv], timeout)
         read = lambda path: Path(path).read_text(encoding="utf-8", errors="replace")  # noqa: E731
         return subprocess.CompletedProcess([SNAKEMAKE, *argv], process.exitcode, read(out_path), read(err_path))
+
+
+_PLANS: dict[tuple, subprocess.CompletedProcess] = {}
+
+
+def dry_run(argv: list[str], cwd: str | os.PathLike, env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """:func:`run` of a dry run, made once per test process for the same command line, folder and
+    environment (tests that read the same plan share it; each checks its own claims on it). Only for
+    plans of files that stay as they are during the session (the repository's own; a scenario file
+    named on the command line counts by its content, not a folder it points to)."""
+    argv = [str(a) for a in argv]
+    if "-n" not in argv and "--dry-run" not in argv:
+        raise ValueError(f"not a dry run: {argv}")
+    # a file named on the command line (a scenario file) enters the key by its content
+    named = tuple(hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "" for path in
+                  (Path(cwd, a) for a in argv))
+    # (pytest names the running test in PYTEST_CURRENT_TEST: not part of what Snakemake plans)
+    key = (tuple(argv), named, str(Path(cwd).resolve()),
+           tuple(sorted((k, v) for k, v in env.items() if k != "PYTEST_CURRENT_TEST")))
+    if key not in _PLANS:
+        _PLANS[key] = run(argv, cwd, env, timeout)
+    done = _PLANS[key]
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, done.stderr)

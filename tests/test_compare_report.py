@@ -20,6 +20,8 @@ from analysis import scenarios  # noqa: E402
 from analysis.io import write_csv, write_yaml  # noqa: E402
 
 PROFILES = {"etat": "État", "egalite": "Poids égaux"}
+# one pytest-xdist worker runs this module, so that its tests share the comparisons made once (compared())
+pytestmark = pytest.mark.xdist_group("compare_report")
 
 
 def _folder(folder, totals, first, budget, non_eu_share, recommended_share):
@@ -63,8 +65,7 @@ S1_TOTALS = {"etat": {"V0": 0.40, "V1": 0.55, "V2": 0.61}, "egalite": {"V0": 0.4
 S1_FIRST = {"etat": {"V0": 0.05, "V1": 0.35, "V2": 0.60}, "egalite": {"V0": 0.10, "V1": 0.50, "V2": 0.40}}
 
 
-@pytest.fixture
-def folders(tmp_path):
+def _make_folders(tmp_path):
     """The baseline and two scenarios; s2 is stale (an input's recorded checksum differs)."""
     base, s1, s2 = tmp_path / "base", tmp_path / "s1", tmp_path / "s2"
     _folder(base, BASE_TOTALS, BASE_FIRST, 3.0e8, 0.52, 0.65)
@@ -77,11 +78,45 @@ def folders(tmp_path):
     return {"baseline": base, "s1": s1, "s2": s2, "stale_file": changed}
 
 
+@pytest.fixture
+def folders(tmp_path):
+    """The three folders, not compared yet: for a test that changes them or compares them itself."""
+    return _make_folders(tmp_path)
+
+
 def _compare(folders, lang="fr"):
     output = folders["baseline"] / report_comparison.SUBDIR
     table, status = compare.write_comparison(["s1", "s2"], output, lang, baseline=folders["baseline"],
                                              folders={"s1": folders["s1"], "s2": folders["s2"]})
     return output, table, status
+
+
+_COMPARED = {}
+
+
+def compared(tmp_path_factory, lang="fr"):
+    """The three folders and their comparison in ``lang``, made once per test process and shared by the
+    tests that only read them (drawing a figure, building the report or the workbook from them):
+    (folders, (output, table, status)). The comparison writes its figures, which costs more than the
+    checks of one test; a test that changes the folders makes its own (fixture ``folders``)."""
+    if lang not in _COMPARED:
+        made = _make_folders(tmp_path_factory.mktemp(f"compared_{lang}"))
+        _COMPARED[lang] = made, _compare(made, lang), _tree_digest(made["baseline"].parent)
+    made, (output, table, status), _ = _COMPARED[lang]
+    return made, (output, table.copy(), status.copy())
+
+
+def _tree_digest(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_comparisons_stay_unchanged():
+    """The tests sharing a comparison only read it: each shared folder is as made, at the module's end."""
+    yield
+    for lang, (made, _, digest) in sorted(_COMPARED.items()):
+        assert _tree_digest(made["baseline"].parent) == digest, f"a test changed the shared comparison ({lang})"
+    _COMPARED.clear()
 
 
 def _texts(fig) -> list[str]:
@@ -95,8 +130,8 @@ def _texts(fig) -> list[str]:
 # --- the figures -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_headline_figure_has_a_panel_per_headline_and_flags_the_stale_scenario(folders, lang):
-    _, table, status = _compare(folders, lang)
+def test_headline_figure_has_a_panel_per_headline_and_flags_the_stale_scenario(tmp_path_factory, lang):
+    _, (_, table, status) = compared(tmp_path_factory, lang)
     fig = compare_figures.headline_comparison(table, status, lang=lang)
     drawn = compare_figures._select_rows(table)
     panels = [ax for ax in fig.axes if ax.axison]
@@ -120,8 +155,8 @@ def test_headline_figure_has_a_panel_per_headline_and_flags_the_stale_scenario(f
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_first_rank_figure_shows_every_variant_and_frames_the_first_on_the_totals(folders, lang):
-    output, _, status = _compare(folders, lang)
+def test_first_rank_figure_shows_every_variant_and_frames_the_first_on_the_totals(tmp_path_factory, lang):
+    _, (output, _, status) = compared(tmp_path_factory, lang)
     first = pd.read_csv(output / compare.FIRST_RANK_FILE)
     fig = compare_figures.first_rank_comparison(first, status, lang=lang)
     panels = [ax for ax in fig.axes if ax.get_images()]
@@ -205,8 +240,8 @@ def test_the_report_says_how_to_make_a_comparison_when_there_is_none(tmp_path, s
         assert "bash tools/compare.sh" in _paragraphs(section)
 
 
-def test_the_report_shows_the_comparison_table_figures_and_stale_flags(folders, structure, tmp_path):
-    _compare(folders)
+def test_the_report_shows_the_comparison_table_figures_and_stale_flags(tmp_path_factory, structure, tmp_path):
+    folders, _ = compared(tmp_path_factory)
     built = report.build(folders["baseline"], "fr", structure_path=structure)
     section = _section(built)
     tables = {b.name: b for b in section.blocks if type(b).__name__ == "Table"}
@@ -249,8 +284,8 @@ def test_a_comparison_older_than_a_scenarios_results_is_flagged(folders, structu
     assert f"s1 ({i18n.text('report.comparison.flag.outdated', 'en')})" in headline.headers
 
 
-def test_a_scenarios_report_points_to_the_baseline_report(folders, structure):
-    _compare(folders)
+def test_a_scenarios_report_points_to_the_baseline_report(tmp_path_factory, structure):
+    folders, _ = compared(tmp_path_factory)
     built = report.build(folders["s1"], "fr", structure_path=structure, workflow_override={"scenario": "s1"})
     section = _section(built)
     assert _paragraphs(section) == " ".join([i18n.text("report.intro.scenarios", "fr"),
@@ -259,7 +294,8 @@ def test_a_scenarios_report_points_to_the_baseline_report(folders, structure):
 
 # --- the workbook ----------------------------------------------------------------------------------
 
-def test_the_workbook_has_the_comparison_sheets_with_their_headers(folders, structure, tmp_path, monkeypatch):
+def test_the_workbook_has_the_comparison_sheets_with_their_headers(folders, structure, tmp_path, monkeypatch,
+                                                                  tmp_path_factory):
     openpyxl = pytest.importorskip("openpyxl")
     from analysis import report_workbook
 
@@ -267,7 +303,8 @@ def test_the_workbook_has_the_comparison_sheets_with_their_headers(folders, stru
     root = folders["baseline"]
     without = report_workbook.write_workbook(report.build(root, "fr", structure_path=structure), tmp_path / "a.xlsx")
     assert "Comparison" not in openpyxl.load_workbook(without).sheetnames
-    _, table, _ = _compare(folders)
+    shared, (_, table, _) = compared(tmp_path_factory)   # the same folders, once compared
+    root = shared["baseline"]
     path = report_workbook.write_workbook(report.build(root, "fr", structure_path=structure), tmp_path / "b.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[-2:] == ["Comparison", "Comparison status"]

@@ -169,9 +169,17 @@ def test_every_path_in_a_shell_directive_is_quoted():
             assert match.group("spec") == ":q", f"{source}: {match.group(0)} is not quoted in {command.strip()}"
 
 
+def _repository_plan(*args: str) -> subprocess.CompletedProcess:
+    """A dry run's plan of the repository's workflow with repository files only, shared by the tests
+    (of this module and of test_workflow.py) that read the same plan (snakemake_runner.dry_run)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return snakemake_runner.dry_run(["--cores", "1", "-n", "--forceall", "--printshellcmds", *args],
+                                    cwd=config.ROOT, env=env, timeout=300)
+
+
+@pytest.mark.xdist_group("repository_plans")  # shares plans with test_workflow.py
 def test_planned_commands_quote_the_paths():
-    result = _snakemake("-n", "--forceall", "--printshellcmds", "--configfile",
-                        "config/scenarios/reference_year_2019.yaml")
+    result = _repository_plan("--configfile", "config/scenarios/reference_year_2019.yaml")
     assert result.returncode == 0, result.stderr
     assert re.search(r"analysis.run_notebook \S+ reports/scenarios/reference_year_2019/notebooks/\S+ ", result.stdout)
 
@@ -198,9 +206,10 @@ def test_provided_scenarios_have_legal_names():
 
 # --- the schema: unknown keys, wrong types, out of range (issue: refuse what is not understood) ----
 
-def _planned_parameters(*args: str) -> dict[str, dict]:
-    """{notebook: parameters} papermill would receive, read off a dry run's shell commands."""
-    result = _snakemake("-n", "--forceall", "--printshellcmds", *args)
+def _planned_parameters(*args: str, repository_files: bool = False) -> dict[str, dict]:
+    """{notebook: parameters} papermill would receive, read off a dry run's shell commands
+    (``repository_files``: the arguments name only the repository's files, the plan may be shared)."""
+    result = _repository_plan(*args) if repository_files else _snakemake("-n", "--forceall", "--printshellcmds", *args)
     assert result.returncode == 0, result.stderr + result.stdout
     planned = {}
     for match in re.finditer(r"analysis.run_notebook notebooks/(\S+)\.ipynb .*?--parameters_yaml '([^']*)'", result.stdout):
@@ -313,8 +322,9 @@ def test_a_study_setting_reaches_every_notebook_that_uses_it(tmp_path):
         assert params["output_dir"] == "reports/scenarios/shared"
 
 
+@pytest.mark.xdist_group("repository_plans")  # shares plans with test_workflow.py
 def test_the_low_budget_scenario_gives_the_same_budget_to_every_notebook():
-    planned = _planned_parameters("--configfile", "config/scenarios/variants_low_budget.yaml")
+    planned = _planned_parameters("--configfile", "config/scenarios/variants_low_budget.yaml", repository_files=True)
     budgets = {nb: params["budget_column"] for nb, params in planned.items() if "budget_column" in params}
     assert len(budgets) >= 2 and set(budgets.values()) == {"low"}, budgets
 

@@ -18,6 +18,9 @@ import snakemake_runner  # the snakemake command line without its start-up cost
 from analysis import config, scenarios
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+# tests reading the same dry-run plans of the repository's workflow run on one pytest-xdist worker, which
+# makes each plan once (snakemake_runner.dry_run); test_scenarios.py's plan readers join them
+REPOSITORY_PLANS = pytest.mark.xdist_group("repository_plans")
 
 
 def _snakemake(*args: str) -> subprocess.CompletedProcess:
@@ -26,7 +29,10 @@ def _snakemake(*args: str) -> subprocess.CompletedProcess:
 
 
 def _planned_outputs(*args: str) -> str:
-    result = _snakemake("-n", "--forceall", "--printshellcmds", *args)
+    """The plan of a dry run of the repository's workflow (shared by the tests that read the same plan)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = snakemake_runner.dry_run(["--cores", "1", "-n", "--forceall", "--printshellcmds", *args],
+                                      cwd=config.ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr + result.stdout
     return result.stdout
 
@@ -36,6 +42,7 @@ def _planned_writes(plan: str) -> str:
     return "\n".join(line for line in plan.splitlines() if line.strip().startswith("output:"))
 
 
+@REPOSITORY_PLANS
 def test_baseline_writes_to_reports():
     plan = _planned_outputs()
     assert "reports/notebooks/01_oecd_procurement.ipynb" in plan
@@ -44,6 +51,7 @@ def test_baseline_writes_to_reports():
     assert "reports/scenarios/" not in _planned_writes(plan)
 
 
+@REPOSITORY_PLANS
 def test_scenario_writes_to_its_own_folder_with_its_parameters():
     plan = _planned_outputs("--configfile", "config/scenarios/reference_year_2019.yaml")
     assert "reports/scenarios/reference_year_2019/notebooks/01_oecd_procurement.ipynb" in plan
@@ -52,6 +60,7 @@ def test_scenario_writes_to_its_own_folder_with_its_parameters():
     assert baseline_outputs == [], "a scenario never overwrites the baseline"
 
 
+@REPOSITORY_PLANS
 @pytest.mark.parametrize("path", sorted((config.CONFIG / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_provided_scenario_plans_its_overrides_into_its_own_folder(path):
     """Each scenario file names itself, overrides only parameters that exist, and its dry run
@@ -75,6 +84,7 @@ def test_every_provided_scenario_plans_its_overrides_into_its_own_folder(path):
     assert re.findall(r"\breports/(?:figures|tables|notebooks)/\S+", _planned_writes(plan)) == []
 
 
+@REPOSITORY_PLANS
 def test_every_notebook_gets_output_dir_as_a_parameter():
     plan = _planned_outputs()
     notebooks = sorted(p.name for p in config.NOTEBOOKS.glob("*.ipynb"))
@@ -83,11 +93,13 @@ def test_every_notebook_gets_output_dir_as_a_parameter():
     assert plan.count('"output_dir": "reports"') >= len(notebooks)
 
 
+PROCESSED_TABLES = ("oecd_procurement.csv", "procurement_vintages.csv", "eurostat_gdp_annual.csv",
+                    "eurostat_cofog_procurement.csv")
+
+
 def test_processed_data_are_up_to_date_after_a_build():
     """tools/test.sh builds `processed` first; a second request must have nothing to do."""
-    missing = [p for p in (config.PROCESSED / n for n in (
-        "oecd_procurement.csv", "procurement_vintages.csv", "eurostat_gdp_annual.csv",
-        "eurostat_cofog_procurement.csv")) if not p.exists()]
+    missing = [p for p in (config.PROCESSED / n for n in PROCESSED_TABLES) if not p.exists()]
     if missing:
         pytest.skip(f"processed data not built (run `snakemake processed`): {missing}")
     result = _snakemake("-n", "processed")
@@ -108,16 +120,33 @@ def _copy_project(destination: Path) -> Path:
     return destination
 
 
+def _copy_built_processed(project: Path) -> bool:
+    """Copy the repository's processed tables (built by tools/test.sh before the tests) into the
+    copy, newer than its inputs as in the repository; False when they are not all built."""
+    built = [config.PROCESSED / name for name in PROCESSED_TABLES]
+    if not all(p.is_file() for p in built):
+        return False
+    for path in built:
+        shutil.copy2(path, project / "data" / "processed" / path.name)
+    return True
+
+
 def test_bad_raw_file_stops_the_workflow_and_leaves_previous_outputs_untouched(tmp_path):
+    """The previous outputs are the processed tables the workflow built in the repository (the test
+    command builds them first; copied, with their times) or, when they are not built, a build in the copy."""
     project = _copy_project(tmp_path / "project")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
     def run(*args):
         return snakemake_runner.run(["--cores", "1", *args], cwd=project, env=env, timeout=600)
 
-    first = run("processed")
-    assert first.returncode == 0, first.stderr
+    if _copy_built_processed(project):
+        assert "Nothing to be done" in (plan := run("-n", "processed")).stdout + plan.stderr, plan.stdout
+    else:
+        first = run("processed")
+        assert first.returncode == 0, first.stderr
     outputs = sorted((project / "data" / "processed").glob("*.csv"))
+    assert sorted(p.name for p in outputs) == sorted(PROCESSED_TABLES)
     before = {p.name: p.read_bytes() for p in outputs}
     raw = project / "data" / "raw" / "oecd" / "OECD.GOV.GIP_DF_GOV_PPROC_2025.csv"
     lines = raw.read_text(encoding="utf-8").splitlines(keepends=True)

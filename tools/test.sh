@@ -26,7 +26,8 @@ fi
 .venv/bin/python -m pytest notebooks "${NBVAL[@]}" -p no:cacheprovider "$@" > "$nbval_log" 2>&1 &
 nbval_pid=$!
 unit_status=0
-.venv/bin/python -m pytest tests -n 2 --dist loadgroup -p no:cacheprovider "$@" || unit_status=$?
+# (-p no:nbval: the unit tests' three processes do not import nbval's Jupyter client, about 3 s each)
+.venv/bin/python -m pytest tests -n 2 --dist loadgroup -p no:cacheprovider -p no:nbval "$@" || unit_status=$?
 nbval_status=0
 wait "$nbval_pid" || nbval_status=$?
 echo
