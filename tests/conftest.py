@@ -64,3 +64,22 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.write_line("")
             reporter.write_line(message, red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup``, a test marked ``xdist_group`` must carry its group in its node id
+    (pytest-xdist adds it, and sends every test of a group to one worker). pytest 9.2 ignores the id
+    pytest-xdist 3.8 sets, so the tests of a group ran on two workers at once, silently: stop then."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    ungrouped = [item.nodeid for item in items
+                 if item.get_closest_marker("xdist_group") is not None and "@" not in item.nodeid]
+    if ungrouped:
+        import os
+
+        message = (f"pytest-xdist could not group {len(ungrouped)} test(s) marked xdist_group "
+                   f"(e.g. {ungrouped[0]}): this pytest and pytest-xdist do not work together; "
+                   "use the versions of requirements-lock.txt")
+        os.write(2, f"\nERROR: {message}\n".encode())   # a worker's exception is not shown by pytest-xdist
+        raise pytest.UsageError(message)
