@@ -97,6 +97,9 @@ def _declared_outputs() -> dict[str, str]:
     return {row[0]: row[2] for row in rows}
 
 
+# Runs on the xdist worker of the tests that write into reports/ (tests/test_scenarios.py's
+# REPORTS_WRITERS): it lists every file of reports/ and must not see a comparison test's folder.
+@pytest.mark.xdist_group("reports_tree")
 def test_each_notebook_writes_exactly_its_declared_outputs():
     """On the executed baseline (reports/ after tools/regenerate.sh): every figure, table, claim
     value, executed notebook and HTML page present is declared by a rule, and every declared

@@ -373,7 +373,8 @@ def _hashes(root: Path, skip: Path) -> dict[str, str]:
 
 
 # The two tests that write into reports/ (a hand run's scratch folder, a comparison table) run on one
-# xdist worker: the hand run checks that nothing else of reports/ changes while it runs.
+# xdist worker, with the test that lists every file of reports/ (tests/test_checks.py): the hand run
+# checks that nothing else of reports/ changes while it runs.
 REPORTS_WRITERS = pytest.mark.xdist_group("reports_tree")
 
 
