@@ -100,14 +100,20 @@ def test_hand_made_variants_together_match_the_reference_model(parameters):
         _assert_same(together[variant.id], reference.evaluate(variant, samples, parameters), variant.id)
 
 
+def _tiny_pool_columns(rng, n: int) -> dict:
+    """Sampled parameters with pools of fewer than four suppliers (fractional ones too) and a
+    label that nobody passes in every seventh sample."""
+    pool = np.concatenate([[0.5, 1.0, 1.5, 2.0, 2.7, 3.0], rng.uniform(1, 60, n - 6)])
+    return {"supplier_pool": pool, "zipf_national": rng.uniform(0.5, 2.5, n), "zipf_local": rng.uniform(0.5, 2, n),
+            "large_firms": rng.uniform(0, 40, n),
+            "label_pass_rate": np.where(np.arange(n) % 7 == 0, 0.0, rng.uniform(0.1, 1, n))}
+
+
 @pytest.mark.parametrize("gate", ["none", "label", "catalogue", "framework"])
 def test_tiny_fractional_pools_and_a_label_nobody_passes(gate):
     rng = np.random.default_rng(5)
     n = 300
-    pool = np.concatenate([[0.5, 1.0, 1.5, 2.0, 2.7, 3.0], rng.uniform(1, 60, n - 6)])
-    p_cols = {"supplier_pool": pool, "zipf_national": rng.uniform(0.5, 2.5, n), "zipf_local": rng.uniform(0.5, 2, n),
-              "large_firms": rng.uniform(0, 40, n),
-              "label_pass_rate": np.where(np.arange(n) % 7 == 0, 0.0, rng.uniform(0.1, 1, n))}
+    p_cols = _tiny_pool_columns(rng, n)
     a = rng.uniform(0, 1, n) * (np.arange(n) % 3 != 0)
     b = rng.uniform(0, 1, n)
     c = rng.uniform(0, 1, n)
@@ -121,10 +127,7 @@ def test_tiny_fractional_pools_and_a_label_nobody_passes(gate):
 def test_tiny_fractional_pools_every_gate_together():
     rng = np.random.default_rng(6)
     n = 300
-    pool = np.concatenate([[0.5, 1.0, 1.5, 2.0, 2.7, 3.0], rng.uniform(1, 60, n - 6)])
-    p_cols = {"supplier_pool": pool, "zipf_national": rng.uniform(0.5, 2.5, n), "zipf_local": rng.uniform(0.5, 2, n),
-              "large_firms": rng.uniform(0, 40, n),
-              "label_pass_rate": np.where(np.arange(n) % 7 == 0, 0.0, rng.uniform(0.1, 1, n))}
+    p_cols = _tiny_pool_columns(rng, n)
     flows = []
     for number, gate in enumerate(["none", "label", "catalogue", "framework", "none"]):
         flows.append({"gate": gate, "a": rng.uniform(0, 1, n) * (np.arange(n) % (number + 2) != 0),
