@@ -13,6 +13,10 @@ import matplotlib
 matplotlib.use("Agg")  # figures are files; notebooks still display them inline via the figure object
 import matplotlib.pyplot as plt  # noqa: E402
 
+from analysis import mpl_text  # noqa: E402
+
+mpl_text.install()  # exact speedups of text measurement (same PNG bytes): see analysis.mpl_text
+
 #: Okabe–Ito palette (name: hex), in the order the package uses it.
 OKABE_ITO = {
     "blue": "#0072B2",

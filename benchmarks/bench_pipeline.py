@@ -25,7 +25,7 @@ are noisy, processor times and ratios within one run are what to compare. Not a 
 asserted. Takes several minutes; pick parts with --parts.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--commit REV] [--parts regen,floor,model] [--tests]
-        [--csv-checksums FILE]   # also write the sha256 of every CSV the regeneration made
+        [--csv-checksums FILE]   # also write the sha256 of every CSV, PNG and PDF the regeneration made
 """
 
 from __future__ import annotations
@@ -142,9 +142,11 @@ def regeneration(clone: Path) -> dict:
 
 
 def csv_checksums(clone: Path, target: Path) -> int:
-    """Write ``<sha256>  <path>`` of every CSV under the clone's reports/ and data/processed/."""
-    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(clone).as_posix()}"
-             for folder in ("reports", "data/processed") for p in sorted((clone / folder).rglob("*.csv"))]
+    """Write ``<sha256>  <path>`` of every CSV under the clone's reports/ and data/processed/, and of
+    every PNG and PDF under reports/ (two regenerations compare their bytes with ``diff``)."""
+    files = [p for folder in ("reports", "data/processed") for p in sorted((clone / folder).rglob("*.csv"))]
+    files += [p for suffix in ("png", "pdf") for p in sorted((clone / "reports").rglob(f"*.{suffix}"))]
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(clone).as_posix()}" for p in files]
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)
 
@@ -241,7 +243,7 @@ def main() -> None:
     parser.add_argument("--parts", default="regen,floor,model", help="any of regen, floor, tests, model")
     parser.add_argument("--tests", action="store_true", help="also time the test suite (long)")
     parser.add_argument("--csv-checksums", type=Path, default=None,
-                        help="write the sha256 of every CSV of the regeneration to this file")
+                        help="write the sha256 of every CSV, PNG and PDF of the regeneration to this file")
     args = parser.parse_args()
     parts = set(args.parts.split(",")) | ({"tests"} if args.tests else set())
     commit = subprocess.run(["git", "rev-parse", "--short", args.commit], cwd=ROOT, capture_output=True, text=True,
@@ -259,7 +261,7 @@ def main() -> None:
             print(f"no-op rerun (median of 3): {regen['noop_s']:.2f} s wall, {regen['noop_cpu_s']:.2f} s processor")
             if args.csv_checksums:
                 count = csv_checksums(clone, args.csv_checksums)
-                print(f"sha256 of the {count} CSV files written to {args.csv_checksums}")
+                print(f"sha256 of the {count} CSV, PNG and PDF files written to {args.csv_checksums}")
             by_rule: dict[str, list[float]] = {}
             for step in regen["steps"]:
                 by_rule.setdefault(step["rule"], []).append(step["seconds"])
