@@ -66,11 +66,35 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# --- the longest tests first -----------------------------------------------------------------------
+# Tests marked ``long_running`` (each runs for several seconds: clean builds in a copy of the project,
+# a 100-scenario plan) are moved to the front of the collection, with the other tests of their
+# xdist_group, so that pytest-xdist starts them first and the short tests fill the end of the run on
+# both workers (longest processing time first). Within the long and the short ones, the order stays.
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long_running: runs for several seconds; scheduled first (conftest.py)")
+
+
+def _work_unit(item) -> str:
+    group = item.get_closest_marker("xdist_group")
+    return f"group:{group.args[0] if group.args else group.kwargs.get('name')}" if group is not None else item.nodeid
+
+
+def long_running_first(items: list) -> list:
+    """``items`` with every work unit (an xdist_group, else one test) holding a ``long_running``
+    test moved to the front; the order is kept within the units and among them otherwise."""
+    long_units = {_work_unit(item) for item in items if item.get_closest_marker("long_running") is not None}
+    return sorted(items, key=lambda item: _work_unit(item) not in long_units)   # sorted() is stable
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Under ``--dist loadgroup``, a test marked ``xdist_group`` must carry its group in its node id
     (pytest-xdist adds it, and sends every test of a group to one worker). pytest 9.2 ignores the id
-    pytest-xdist 3.8 sets, so the tests of a group ran on two workers at once, silently: stop then."""
+    pytest-xdist 3.8 sets, so the tests of a group ran on two workers at once, silently: stop then.
+    First, the long-running tests go to the front (:func:`long_running_first`)."""
+    items[:] = long_running_first(items)
     if not getattr(config.option, "loadgroup", False):
         return
     ungrouped = [item.nodeid for item in items

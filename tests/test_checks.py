@@ -161,6 +161,7 @@ def _digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.long_running
 def test_bad_non_raw_input_stops_the_run_with_reports_unchanged(tmp_path):
     """A percentage over 100 in data/market/inputs.csv and a syntax error in a claims registry:
     the input check fails, both problems are on the console, and no file of reports/ changes
@@ -245,6 +246,7 @@ def _network_references(path: Path) -> list[str]:
     return [m.group(0) for m in _NETWORK.finditer(text)]
 
 
+@pytest.mark.long_running
 def test_the_html_of_a_notebook_loads_nothing_from_the_network(tmp_path):
     env = {**_env(), "JUPYTER_CONFIG_PATH": str(config.ROOT / "workflow" / "nbconvert")}
     result = subprocess.run([str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to", "html",

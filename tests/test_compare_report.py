@@ -176,6 +176,7 @@ def test_first_rank_figure_shows_every_variant_and_frames_the_first_on_the_total
     plt.close(fig)
 
 
+@pytest.mark.long_running
 def test_the_comparison_writes_its_tables_and_figures(folders):
     output, table, status = _compare(folders)
     for name in (compare.HEADLINE_FILE, compare.STATUS_FILE, compare.FIRST_RANK_FILE, compare.HEADLINE_FIGURE,

@@ -67,6 +67,7 @@ def _results(root: Path) -> dict[str, str]:
             if p.is_file() and p.suffix in provenance.MANIFEST_SUFFIXES}
 
 
+@pytest.mark.long_running
 def test_two_runs_from_clean_give_byte_identical_results(tmp_path):
     first, second = _build(tmp_path / "run-a"), _build(tmp_path / "run-b")
     results_first, results_second = _results(first), _results(second)

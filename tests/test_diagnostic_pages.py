@@ -98,6 +98,7 @@ def test_default_plan_builds_a_page_for_a_private_file_and_the_notebook_never_re
     assert "data/private" not in notebook_inputs
 
 
+@pytest.mark.long_running
 def test_private_authority_pages_bad_file_and_adding_an_authority(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(config.ROOT, project, ignore=shutil.ignore_patterns(

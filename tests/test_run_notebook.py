@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from analysis import config
 
@@ -33,6 +34,7 @@ def _env() -> dict[str, str]:
     return dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0", JUPYTER_CONFIG_PATH=str(config.ROOT / "workflow" / "nbconvert"))
 
 
+@pytest.mark.long_running
 def test_runs_the_notebook_and_writes_the_page_nbconvert_writes(tmp_path):
     source, executed = tmp_path / "demo.ipynb", tmp_path / "out" / "demo.ipynb"
     executed.parent.mkdir()

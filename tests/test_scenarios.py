@@ -379,6 +379,7 @@ REPORTS_WRITERS = pytest.mark.xdist_group("reports_tree")
 
 
 @REPORTS_WRITERS
+@pytest.mark.long_running
 def test_a_hand_run_with_a_changed_parameter_leaves_reports_byte_identical(tmp_path):
     """papermill with a changed parameter, as a user would run it: reports/ (outside the scratch
     folder) is unchanged, and the outputs are in the scratch folder."""
@@ -652,6 +653,7 @@ def test_a_bad_sweep_is_refused(tmp_path, content, expected):
         sweeps.expand(path)
 
 
+@pytest.mark.long_running
 def test_dry_run_of_a_100_scenario_sweep_in_one_invocation():
     from analysis import sweeps
 

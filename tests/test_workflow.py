@@ -131,6 +131,7 @@ def _copy_built_processed(project: Path) -> bool:
     return True
 
 
+@pytest.mark.long_running
 def test_bad_raw_file_stops_the_workflow_and_leaves_previous_outputs_untouched(tmp_path):
     """The previous outputs are the processed tables the workflow built in the repository (the test
     command builds them first; copied, with their times) or, when they are not built, a build in the copy."""
