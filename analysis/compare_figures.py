@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from analysis import i18n, palette
+from analysis.compare import as_number
+from analysis.report_format import format_value
 
-from analysis import i18n, plotting  # noqa: E402
-from analysis.compare import as_number  # noqa: E402
-from analysis.report_format import format_value  # noqa: E402
+# matplotlib (analysis.plotting) is imported by the functions that draw: the report reads this
+# module's formatting helpers (format_headline, format_delta, _select_rows) without drawing.
 
 #: The headline rows drawn by :func:`headline_comparison`: (part, indicator); an indicator ending
 #: with ":" takes the first row of the part that starts with it and ends with the rest (e.g. the
@@ -47,12 +45,14 @@ FIGURE_HEADLINES = [
 UNIT_FORMATS = {"EUR": "meur", "share": "share", "points": "num3", "count": "int", "text": "text", "%": "pct",
                 "pupils": "int", "schools": "int", "firms": "int"}
 BASELINE_COLOUR = "#7F7F7F"
-SCENARIO_COLOURS = [plotting.OKABE_ITO[n] for n in ("blue", "orange", "bluish_green", "reddish_purple", "vermillion",
+SCENARIO_COLOURS = [palette.OKABE_ITO[n] for n in ("blue", "orange", "bluish_green", "reddish_purple", "vermillion",
                                                     "sky_blue")]
 MAX_FOLDERS = 24   # more folders (a sweep) are cut, with a note
 
 
 def close(fig) -> None:
+    import matplotlib.pyplot as plt
+
     plt.close(fig)
 
 
@@ -122,6 +122,10 @@ def _scenario_colour(index: int) -> str:
 
 
 def _empty(lang: str, title_key: str):
+    import matplotlib.pyplot as plt
+
+    from analysis import plotting
+
     plotting.set_style()
     fig, ax = plt.subplots(figsize=(8, 2))
     ax.axis("off")
@@ -150,6 +154,10 @@ def headline_comparison(table: pd.DataFrame, status: pd.DataFrame | None = None,
     """One panel per headline output: a bar per folder (the baseline grey, with a dashed line at its
     value), each scenario's value and its difference from the baseline beside its bar, stale
     scenarios hatched and named so."""
+    import matplotlib.pyplot as plt
+
+    from analysis import plotting
+
     i18n.check_language(lang)
     title_key = "compare.fig.headline.title"
     if table is None or table.empty or "baseline" not in table.columns:
@@ -246,6 +254,12 @@ def first_rank_comparison(first: pd.DataFrame, status: pd.DataFrame | None = Non
     """Per weight profile (one panel each), a row per folder and a column per variant: the share of
     SMAA draws in which the variant ranks first (colour and number); the variant first on the
     weighted total is framed."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from analysis import plotting
+
     i18n.check_language(lang)
     title_key = "compare.fig.first_rank.title"
     if first is None or first.empty:

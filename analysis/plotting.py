@@ -14,50 +14,21 @@ matplotlib.use("Agg")  # figures are files; notebooks still display them inline 
 import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis import mpl_text  # noqa: E402
+from analysis.palette import (  # noqa: E402, F401  (the colours, re-exported: see analysis.palette)
+    DIVERGING_CMAP,
+    FRANCE_COLOUR,
+    GRID_COLOUR,
+    HIGHLIGHT_COLOUR,
+    OKABE_ITO,
+    OTHER_COLOUR,
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    SOURCE_TEXT_COLOUR,
+    STATUS_COLOURS,
+    VARIANT_COLOURS,
+)
 
 mpl_text.install()  # exact speedups of text measurement (same PNG bytes): see analysis.mpl_text
-
-#: Okabe–Ito palette (name: hex), in the order the package uses it.
-OKABE_ITO = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "bluish_green": "#009E73",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "sky_blue": "#56B4E9",
-    "yellow": "#F0E442",
-    "black": "#000000",
-}
-
-FRANCE_COLOUR = OKABE_ITO["blue"]          # France, on every figure
-HIGHLIGHT_COLOUR = OKABE_ITO["vermillion"]  # reference lines (OECD averages) and second highlight
-OTHER_COLOUR = "#BBBBBB"                    # every other country / neutral bars
-#: Categorical palette (France's blue first); seaborn's default colour cycle.
-PALETTE = [OKABE_ITO[name] for name in ("blue", "vermillion", "bluish_green", "orange",
-                                        "reddish_purple", "sky_blue", "yellow", "black")]
-#: One colour per procurement-framework variant (today's baseline in grey).
-VARIANT_COLOURS = {
-    "V0": "#7F7F7F",
-    "V1": OKABE_ITO["orange"],
-    "V2": OKABE_ITO["bluish_green"],
-    "V3": OKABE_ITO["blue"],
-    "V4": OKABE_ITO["reddish_purple"],
-}
-#: Colour of a claim's status (ledger figures and the report's ledger table).
-STATUS_COLOURS = {
-    "reproduced": OKABE_ITO["bluish_green"],
-    "derived": OKABE_ITO["sky_blue"],
-    "input": "#999999",
-    "revised": OKABE_ITO["orange"],
-    "undecidable": OKABE_ITO["yellow"],
-    "discrepancy": OKABE_ITO["vermillion"],
-}
-#: Sequential scale (light to dark, perceptually uniform, readable in grey) and diverging scale
-#: (purple–orange: no red–green opposition). Use these names as ``cmap=``.
-SEQUENTIAL_CMAP = "cividis"
-DIVERGING_CMAP = "PuOr"
-GRID_COLOUR = "#E5E5E5"
-SOURCE_TEXT_COLOUR = "#444444"
 
 
 #: What ``seaborn.set_theme(style="whitegrid", context="notebook")`` sets in matplotlib (seaborn

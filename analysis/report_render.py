@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from analysis import config, i18n, plotting
+from analysis import config, i18n, palette
 from analysis.io import atomic_path
 from analysis.report_summary import Link
 
@@ -93,8 +93,8 @@ def render_html(report) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     template = env.get_template("report.html.j2")
-    colours = {"france": plotting.FRANCE_COLOUR, "highlight": plotting.HIGHLIGHT_COLOUR,
-               "status": plotting.STATUS_COLOURS}
+    colours = {"france": palette.FRANCE_COLOUR, "highlight": palette.HIGHLIGHT_COLOUR,
+               "status": palette.STATUS_COLOURS}
     return template.render(r=report, t=report.t, spans=_spans_html, image=_image_data,
                            made_by=lambda b: made_by(report, b), names=_names(report), colours=colours)
 
@@ -135,7 +135,7 @@ def _typst_table(table, lang: str) -> str:
     for i, row in enumerate(table.rows):
         for j, cell in enumerate(row):
             if table.status_column is not None and j == table.status_column and table.status_values:
-                colour = plotting.STATUS_COLOURS.get(table.status_values[i], "#999999")
+                colour = palette.STATUS_COLOURS.get(table.status_values[i], "#999999")
                 cells.append(f'table.cell(fill: rgb("{colour}").lighten(55%), {_ts(cell)})')
             else:
                 cells.append(_ts(cell))
@@ -171,10 +171,10 @@ def render_typst(report) -> tuple[str, dict[str, bytes]]:
         f'#set text(font: "Libertinus Serif", size: 10pt, lang: "{lang}")',
         "#set par(justify: true)",
         '#set heading(numbering: "1.")',
-        f'#show heading.where(level: 1): it => {{ v(0.6em); text(fill: rgb("{plotting.FRANCE_COLOUR}"), it) }}',
+        f'#show heading.where(level: 1): it => {{ v(0.6em); text(fill: rgb("{palette.FRANCE_COLOUR}"), it) }}',
         "#show figure: set block(breakable: true)",
-        '#show link: set text(fill: rgb("' + plotting.FRANCE_COLOUR + '"))',
-        f'#text(size: 20pt, weight: "bold", fill: rgb("{plotting.FRANCE_COLOUR}"), {_ts(report.title)})',
+        '#show link: set text(fill: rgb("' + palette.FRANCE_COLOUR + '"))',
+        f'#text(size: 20pt, weight: "bold", fill: rgb("{palette.FRANCE_COLOUR}"), {_ts(report.title)})',
         f"#v(0.3em)\n#text(size: 12pt, fill: luma(80), {_ts(report.subtitle)})\n#v(0.8em)",
         "#block(fill: luma(243), inset: 8pt, width: 100%)[" + "\n\n".join(f"#{_ts(line)}" for line in report.scenario_lines) + "]",
         f"#text(size: 8pt, fill: luma(90), {_ts(report.t('report.version', version=report.version))})",
@@ -247,7 +247,7 @@ def write_docx(report, destination: Path) -> Path:
     styles = doc.styles
     styles["Normal"].font.name = "Calibri"
     styles["Normal"].font.size = Pt(10)
-    blue = RGBColor.from_string(plotting.FRANCE_COLOUR.lstrip("#"))
+    blue = RGBColor.from_string(palette.FRANCE_COLOUR.lstrip("#"))
     props = doc.core_properties
     props.title, props.author, props.language = report.title, "edtech-procurement", lang
     props.created = props.modified = FIXED_TIME.replace(tzinfo=None)
@@ -325,7 +325,7 @@ def write_docx(report, destination: Path) -> Path:
                         if block.align[j] == "r":
                             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                         if i > 0 and block.status_column == j and block.status_values:
-                            colour = plotting.STATUS_COLOURS.get(block.status_values[i - 1], "#999999")
+                            colour = palette.STATUS_COLOURS.get(block.status_values[i - 1], "#999999")
                             run.bold = True
                             run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
                 small(doc.add_paragraph(" ".join(x for x in (block.note, block.source, made_by_text(block, lang)) if x)))

@@ -44,7 +44,8 @@ def _sentences(count: int, seed: int = 7) -> list[str]:
     return sentences + ["", " ", "un", "deux mots", "Sources : OCDE, Eurostat (gov_10a_exp), calculs de l'auteur."]
 
 
-@pytest.mark.parametrize("width_inches, x, alignment", [(8.0, 0.01, "left"), (5.0, 0.5, "center"), (11.0, 0.9, "right")])
+@pytest.mark.parametrize("width_inches, x, alignment",
+                         [(8.0, 0.01, "left"), (5.0, 0.5, "center"), (11.0, 0.9, "right")])
 def test_wrapping_by_bisection_gives_matplotlibs_lines(width_inches, x, alignment):
     fig = plt.figure(figsize=(width_inches, 3), dpi=150)
     renderer = fig.canvas.get_renderer()

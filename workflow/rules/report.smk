@@ -11,7 +11,7 @@ REPORT_NAMES = REPORT_FILE_NAMES[REPORT_LANGUAGE]
 # The scenario's own file (its head comment says what it changes), when it is a provided scenario.
 REPORT_SCENARIO_FILE = f"config/scenarios/{SCENARIO}.yaml" if Path(f"config/scenarios/{SCENARIO}.yaml").exists() else ""
 REPORT_CODE = sorted(str(p) for p in Path("analysis").glob("report*.py")) + sorted(
-    str(p) for p in Path("analysis/templates").glob("*")) + ["analysis/i18n.py", "analysis/plotting.py", "analysis/compare.py", "analysis/compare_figures.py"]
+    str(p) for p in Path("analysis/templates").glob("*")) + ["analysis/i18n.py", "analysis/palette.py", "analysis/plotting.py", "analysis/compare.py", "analysis/compare_figures.py"]
 REPORT_DATA = (["config/report.yaml", "config/workflow.yaml", "data/market/inputs.csv", "data/diagnostic/method.yaml"]
                + sorted(str(p) for p in Path("data/i18n").glob("*.csv"))
                + sorted(str(p) for p in Path("data/variants").glob("*.*"))
