@@ -17,8 +17,10 @@ from pathlib import Path
 import yaml
 
 from analysis import config as paths
-from analysis import scenarios
+from analysis import scenarios, snakemake_params
 from snakemake.exceptions import WorkflowError
+
+snakemake_params.install()  # rule params recorded as Snakemake records them, without importing pandas
 
 configfile: "config/workflow.yaml"
 
