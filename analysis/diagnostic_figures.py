@@ -45,7 +45,7 @@ def spending_split_figure(diagnosis: pd.DataFrame, name: str, note: str, source:
     amount (largest on top)."""
     import matplotlib.pyplot as plt
 
-    from analysis.plotting import add_source
+    from analysis.plotting import add_source, tick_formatter
 
     rows = diagnosis.sort_values(["amount_eur", "category"], ascending=[True, False], kind="mergesort")
     totals = dependency_totals(diagnosis)
@@ -72,7 +72,7 @@ def spending_split_figure(diagnosis: pd.DataFrame, name: str, note: str, source:
     ax.set_yticklabels(rows["label_fr"], fontsize=9)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.32)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: i18n.number(v, lang, 1 if top < 20 else 0)))
+    ax.xaxis.set_major_formatter(tick_formatter(lang, 1 if top < 20 else 0))
     ax.set_xlabel(_t("fig.split.xlabel", lang))
     ax.grid(axis="y", visible=False)
     note_lines = _wrap(note, 120)
@@ -106,7 +106,7 @@ def priority_matrix_figure(diagnosis: pd.DataFrame, name: str, method: Method, s
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from analysis.plotting import add_source
+    from analysis.plotting import add_source, tick_formatter
 
     fig, (ax, side) = plt.subplots(1, 2, figsize=(14.5, 7.6), gridspec_kw={"width_ratios": [2.4, 1.15]})
     x = 100 * diagnosis["non_eu_share"].to_numpy()
@@ -143,7 +143,7 @@ def priority_matrix_figure(diagnosis: pd.DataFrame, name: str, method: Method, s
     ax.set_ylim(0.5, 5.5)
     ax.set_yticks(list(CRITICALITY_LEVELS))
     ax.set_yticklabels([f"{lv} – {method.criticality_labels[lv]}" for lv in CRITICALITY_LEVELS])
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: i18n.number(v, lang, 0)))
+    ax.xaxis.set_major_formatter(tick_formatter(lang, 0))
     ax.set_xlabel(_t("fig.matrix.xlabel", lang))
     ax.set_ylabel(_t("fig.matrix.ylabel", lang))
     ax.set_title(_wrap(_t("fig.matrix.title", lang, name=name), 80), fontsize=11.5, pad=18)
@@ -183,7 +183,7 @@ def batch_summary_figure(summary: pd.DataFrame, tidy: pd.DataFrame, method: Meth
     """Per authority: shares of spend EU / non-EU / unknown (left), share of spend by priority class (right)."""
     import matplotlib.pyplot as plt
 
-    from analysis.plotting import add_source
+    from analysis.plotting import add_source, tick_formatter
 
     rows = summary.iloc[::-1].reset_index(drop=True)
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(14, 0.75 * len(rows) + 2.6), sharey=True)
@@ -227,7 +227,7 @@ def batch_summary_figure(summary: pd.DataFrame, tidy: pd.DataFrame, method: Meth
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.3 / len(rows)), ncol=4, fontsize=8.5, frameon=False)
     ax2.grid(axis="y", visible=False)
     for axis in (ax, ax2):
-        axis.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: i18n.number(v, lang, 0)))
+        axis.xaxis.set_major_formatter(tick_formatter(lang, 0))
     fig.suptitle(_t("fig.batch.title", lang), fontweight="bold", fontsize=12)
     fig.tight_layout(w_pad=3)
     add_source(fig, _wrap(source, 170))

@@ -143,6 +143,33 @@ def localise_axis(ax, axis: str = "y", lang: str = "fr", decimals: int | None = 
     getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(_tick(lang, decimals)))
 
 
+def tick_formatter(lang: str = "fr", decimals: int = 0):
+    """A matplotlib formatter writing every tick label of an axis in the language's number format
+    with at least ``decimals`` decimals, and as many more as the axis's ticks need to be written
+    exactly (ticks 0, 0.05, 0.1 at one decimal would read 0,0 / 0,1 / 0,1): the same number of
+    decimals on every label of the axis."""
+    from matplotlib.ticker import Formatter
+
+    from analysis import i18n
+
+    class ExactDecimals(Formatter):
+        def _decimals(self, values) -> int:
+            for extra in range(7):
+                places = decimals + extra
+                if all(abs(v - round(v, places)) <= 1e-9 * max(1.0, abs(v)) for v in values):
+                    return places
+            return decimals + 6
+
+        def format_ticks(self, values):
+            places = self._decimals(values)
+            return [i18n.number(v, lang, places) for v in values]
+
+        def __call__(self, x, pos=None):
+            return i18n.number(x, lang, self._decimals(list(self.locs) or [x]))
+
+    return ExactDecimals()
+
+
 def french_axis(ax, axis: str = "y", decimals: int | None = None) -> None:
     """:func:`localise_axis` in French (kept for the figure functions that call it)."""
     localise_axis(ax, axis, "fr", decimals)

@@ -149,7 +149,7 @@ def dendrogram_figure(distances: pd.DataFrame, method: str = "average", n_cluste
     finally:
         hierarchy.set_link_color_palette(None)
     ax.set_xlim(-0.02, 1.05)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: i18n.number(x, lang, 1)))
+    ax.xaxis.set_major_formatter(plotting.tick_formatter(lang, 1))
     for label in ax.get_yticklabels():
         if label.get_text() == system_label(FRANCE, lang):
             label.set_color(plotting.FRANCE_COLOUR)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import i18n, mcda, sensitivity
-from analysis.plotting import add_source
+from analysis.plotting import add_source, tick_formatter
 from analysis.variants import variant_colour
 from analysis.variants_figures import criterion_name, number_axis, variant_label
 
@@ -340,8 +340,7 @@ def lead_figure(lead_long: pd.DataFrame, lead: pd.DataFrame, criteria: pd.DataFr
     low = min(0.0, float(lead_long.groupby("profile")["contribution"].apply(lambda s: s[s < 0].sum()).min()))
     high = float(lead_long.groupby("profile")["contribution"].apply(lambda s: s[s > 0].sum()).max())
     ax.set_xlim(low * 1.15 - 0.005, high * 1.45)
-    from matplotlib.ticker import FuncFormatter
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: i18n.number(x, lang, 2)))
+    ax.xaxis.set_major_formatter(tick_formatter(lang, 2))
     ax.set_xlabel(i18n.text("sensitivity.fig.lead.xlabel", lang), fontsize=9)
     ax.set_title(textwrap.fill(i18n.text("sensitivity.fig.lead.title", lang), 90), fontsize=11)
     ax.grid(axis="y", visible=False)

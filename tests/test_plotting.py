@@ -9,6 +9,7 @@ import sys
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pytest
 
 from analysis import config, plotting
 
@@ -74,3 +75,30 @@ def test_show_draws_a_figure_never_saved(monkeypatch):
     plotting.show(fig)
     (image,) = shown
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n" and image.width is None
+
+
+@pytest.mark.parametrize("ticks, decimals, lang, labels", [
+    ([0, 0.05, 0.1, 0.15, 0.2], 1, "fr", ["0,00", "0,05", "0,10", "0,15", "0,20"]),
+    ([0, 0.5, 1.0, 1.5], 1, "fr", ["0,0", "0,5", "1,0", "1,5"]),
+    ([0, 2.5, 5, 7.5], 0, "en", ["0.0", "2.5", "5.0", "7.5"]),
+    ([0, 20, 40, 60], 0, "fr", ["0", "20", "40", "60"]),
+    ([-10000, 0, 10000], 0, "fr", ["\u221210\u202f000", "0", "10\u202f000"]),
+])
+def test_tick_labels_have_the_decimals_the_ticks_need(ticks, decimals, lang, labels):
+    assert plotting.tick_formatter(lang, decimals).format_ticks(ticks) == labels
+
+
+def test_the_spending_split_of_a_small_authority_has_distinct_tick_labels():
+    """Below 1 M EUR, the ticks fall every 0.05 M EUR: at one decimal they read 0,0 0,1 0,1 0,2 0,2."""
+    from analysis import diagnostic, diagnostic_figures
+
+    method = diagnostic.load_method("data/diagnostic/method.yaml")
+    tidy, _summary = diagnostic.run_batch("data/diagnostic/authorities", method)
+    commune = tidy[tidy["authority_id"] == "synthetique_commune"]
+    fig = diagnostic_figures.spending_split_figure(commune, "Commune", "Note.", "Sources : test.")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    left, right = ax.get_xlim()
+    shown = [t.get_text() for t, x in zip(ax.get_xticklabels(), ax.get_xticks()) if left <= x <= right]
+    plt.close(fig)
+    assert len(shown) >= 3 and len(set(shown)) == len(shown), shown
