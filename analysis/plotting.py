@@ -118,12 +118,11 @@ def localised_percent(value: float, lang: str = "fr", decimals: int = 1) -> str:
     return i18n.percent(value, lang, decimals)
 
 
-def _tick(lang: str, decimals: int | None):
+def _tick(lang: str):
+    """Tick label as matplotlib would write it (``%g``), in the language's number format."""
     from analysis import i18n
 
     def fmt(x, _pos=None):
-        if decimals is not None:
-            return i18n.number(x, lang, decimals)
         if abs(x) >= 10_000:
             return i18n.number(x, lang, 0)
         text = f"{x:g}".replace("-", "\u2212")
@@ -131,16 +130,14 @@ def _tick(lang: str, decimals: int | None):
     return fmt
 
 
-def _tick_fr(decimals: int | None):
-    return _tick("fr", decimals)
-
-
 def localise_axis(ax, axis: str = "y", lang: str = "fr", decimals: int | None = None) -> None:
     """Tick labels of one axis in the language's number format (decimal comma and thin-space
-    thousands from 10 000 in French, so that years stay as written)."""
+    thousands from 10 000 in French, so that years stay as written); with ``decimals``, at least
+    that many on every label (:func:`tick_formatter`)."""
     from matplotlib.ticker import FuncFormatter
 
-    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(_tick(lang, decimals)))
+    formatter = tick_formatter(lang, decimals) if decimals is not None else FuncFormatter(_tick(lang))
+    getattr(ax, f"{axis}axis").set_major_formatter(formatter)
 
 
 def tick_formatter(lang: str = "fr", decimals: int = 0):
@@ -184,7 +181,7 @@ def localise_ticks(fig, lang: str = "fr") -> None:
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if type(axis.get_major_formatter()) is ScalarFormatter:
-                axis.set_major_formatter(FuncFormatter(_tick(lang, None)))
+                axis.set_major_formatter(FuncFormatter(_tick(lang)))
 
 
 def french_ticks(fig) -> None:
