@@ -291,6 +291,38 @@ def test_gap_model_at_the_central_point_gives_the_central_gap(comparison):
         int(table.loc[(v, c), "high"] > table.loc[(v, c), "low"]) for v in pair for c in comparison.qualitative_ids)
 
 
+def test_the_gap_model_runs_the_outcome_model_once_per_distinct_row(comparison, monkeypatch):
+    """Saltelli's rows that change only a qualitative score repeat the model factors of A: the
+    gap model evaluates the outcome model on the distinct rows only, with the same outcomes (to
+    1e-12) as evaluating every row."""
+    central = sensitivity.central_values(comparison)
+    recommendation = sensitivity.recommended(central, comparison.weights, comparison.variant_ids).set_index("profile")
+    profile = comparison.weights.index[0]
+    pair = (recommendation.at[profile, "first"], recommendation.at[profile, "second"])
+    problem = sensitivity.gap_problem(comparison, pair)
+    n_model = len(variants.salib_problem(comparison.parameters)["names"])
+    x = sensitivity.sobol_sample(problem, 64, 7)
+    rows_seen = []
+    evaluate = sensitivity.model_outcomes
+
+    def counting(comparison_, samples=None):
+        rows_seen.append(len(samples))
+        return evaluate(comparison_, samples)
+
+    monkeypatch.setattr(sensitivity, "model_outcomes", counting)
+    deduplicated = sensitivity.distinct_row_outcomes(comparison, x[:, :n_model])
+    assert rows_seen == [64 * (n_model + 2)] and len(x) == 64 * (problem["num_vars"] + 2)
+    every_row = evaluate(comparison, x[:, :n_model])
+    for variant_id, outcomes in every_row.items():
+        for name, values in outcomes.items():
+            np.testing.assert_allclose(deduplicated[variant_id][name], values, rtol=1e-12, atol=1e-12)
+    gap = sensitivity.gap_model(comparison, pair, comparison.weights.loc[profile].to_numpy())(x)["gap"]
+    assert len(gap) == len(x) and np.isfinite(gap).all()
+    rows_seen.clear()     # no repeated row: one evaluation of every row
+    sensitivity.distinct_row_outcomes(comparison, x[:5, :n_model])
+    assert rows_seen == [5]
+
+
 def test_child_seeds_are_distinct_and_reproducible():
     assert sensitivity.child_seeds(20260113, 3) == sensitivity.child_seeds(20260113, 3)
     assert len(set(sensitivity.child_seeds(20260113, 3))) == 3
