@@ -813,8 +813,12 @@ def distinct_row_outcomes(comparison: Comparison, model_rows: np.ndarray) -> dic
     _, first, inverse = np.unique(as_bytes, return_index=True, return_inverse=True)
     if len(first) == len(model_rows):
         return model_outcomes(comparison, model_rows)
-    distinct = model_outcomes(comparison, model_rows[first])
-    return {variant_id: {name: values[inverse] for name, values in outcomes.items()}
+    kept = np.sort(first)                      # the distinct rows in the order they come
+    position = np.empty(len(first), dtype=np.intp)
+    position[np.argsort(first)] = np.arange(len(first))
+    take = position[inverse.ravel()]           # row i -> its distinct row's place in ``kept``
+    distinct = model_outcomes(comparison, model_rows[kept])
+    return {variant_id: {name: values[take] for name, values in outcomes.items()}
             for variant_id, outcomes in distinct.items()}
 
 
