@@ -4,8 +4,11 @@
 # imported as a Snakemake module with that scenario as its config (rules prefixed by the module
 # name), writing into reports/scenarios/<sweep>-NNN/; the rules that build data/processed/ are
 # taken once. On a cluster: add --profile config/profiles/cluster (each job is submitted).
-from analysis import sweeps
+from analysis import snakemake_parse_cache, sweeps
 from snakemake.exceptions import WorkflowError
+
+# The Snakefile and its includes are translated to Python once, not once per scenario module.
+snakemake_parse_cache.install()
 
 if "sweep" not in config:
     raise WorkflowError("Sweep refused: give the sweep file: --config sweep=config/sweeps/NAME.yaml")
