@@ -62,6 +62,17 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _machine_busy() -> float | None:
+    """Seconds the machine's processors have been busy since it started (/proc/stat: user, nice,
+    system, irq, softirq and steal time of every core), or None where there is no /proc/stat."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def _run(command: list[str], clone: Path, **kwargs) -> float:
     return _run_cpu(command, clone, **kwargs)[0]
 
@@ -69,9 +80,19 @@ def _run(command: list[str], clone: Path, **kwargs) -> float:
 def _run_cpu(command: list[str], clone: Path, **kwargs) -> tuple[float, float]:
     """Wall seconds and processor seconds (user + system, of the process and every process it
     waited for: Snakemake's jobs, papermill's kernels) of ``command``."""
-    cpu, start = _children_cpu(), time.perf_counter()
+    wall, cpu, _busy = _run_measured(command, clone, **kwargs)
+    return wall, cpu
+
+
+def _run_measured(command: list[str], clone: Path, **kwargs) -> tuple[float, float, float | None]:
+    """Wall seconds, processor seconds of ``command`` and the processes it waited for, and the
+    machine's busy processor seconds meanwhile (None without /proc/stat). The last also counts
+    processes nobody waits for, such as pytest-xdist's workers, which the second misses, and
+    whatever else the machine runs: compare the two on a quiet machine."""
+    cpu, busy, start = _children_cpu(), _machine_busy(), time.perf_counter()
     subprocess.run(command, cwd=clone, env=_environment(clone), check=True, **kwargs)
-    return time.perf_counter() - start, _children_cpu() - cpu
+    wall, busy_after = time.perf_counter() - start, _machine_busy()
+    return wall, _children_cpu() - cpu, (busy_after - busy) if busy is not None and busy_after is not None else None
 
 
 def _load() -> str:
@@ -130,13 +151,13 @@ def notebook_times(clone: Path) -> dict[str, tuple[float, float | None]]:
 
 
 def regeneration(clone: Path) -> dict:
-    full, full_cpu = _run_cpu([str(clone / ".venv/bin/snakemake"), "--cores", "2"], clone,  # not --quiet: the log lists the jobs
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    full, full_cpu, full_busy = _run_measured([str(clone / ".venv/bin/snakemake"), "--cores", "2"], clone,  # not --quiet: the log lists the jobs
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log = max((clone / ".snakemake" / "log").glob("*.snakemake.log"), key=lambda p: p.stat().st_mtime)
     steps = step_times(log)
     noops = [_run_cpu([str(clone / ".venv/bin/snakemake"), "--cores", "2", "--quiet"], clone,
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(3)]
-    return {"full_s": full, "full_cpu_s": full_cpu, "noop_s": statistics.median(w for w, _ in noops),
+    return {"full_s": full, "full_cpu_s": full_cpu, "full_busy_s": full_busy, "noop_s": statistics.median(w for w, _ in noops),
             "noop_cpu_s": statistics.median(c for _, c in noops), "steps": steps,
             "notebooks": notebook_times(clone)}
 
@@ -193,10 +214,11 @@ def test_suite(clone: Path) -> dict:
         return {"skipped": "the clone's lock file is not the one installed in .venv"}
     output = Path(tempfile.mkstemp(suffix=".txt")[1])
     with output.open("w") as handle:
-        seconds = _run(["bash", "tools/test.sh", "-q"], clone, stdout=handle, stderr=subprocess.STDOUT)
-    tail = [line for line in output.read_text().splitlines() if line.strip()][-1:]
+        seconds, cpu, busy = _run_measured(["bash", "tools/test.sh", "-q"], clone, stdout=handle, stderr=subprocess.STDOUT)
+    lines = [line for line in output.read_text().splitlines() if line.strip()]
     output.unlink()
-    return {"seconds": seconds, "summary": tail[0] if tail else ""}
+    passed = [line for line in lines if " passed" in line]
+    return {"seconds": seconds, "cpu_s": cpu, "busy_s": busy, "summary": "; ".join(passed) or (lines[-1] if lines else "")}
 
 
 def outcome_model_figures(clone: Path, seed: int = 1) -> None:
@@ -257,7 +279,8 @@ def main() -> None:
         if "regen" in parts:
             results["regen"] = regen = regeneration(clone)
             print(f"full regeneration (snakemake --cores 2 from a clean clone, {len(regen['steps'])} steps): "
-                  f"{regen['full_s']:.1f} s wall, {regen['full_cpu_s']:.1f} s processor (every process)")
+                  f"{regen['full_s']:.1f} s wall, {regen['full_cpu_s']:.1f} s processor (every process)"
+                  + (f", the machine busy {regen['full_busy_s']:.1f} processor-s" if regen["full_busy_s"] is not None else ""))
             print(f"no-op rerun (median of 3): {regen['noop_s']:.2f} s wall, {regen['noop_cpu_s']:.2f} s processor")
             if args.csv_checksums:
                 count = csv_checksums(clone, args.csv_checksums)
@@ -305,7 +328,9 @@ def main() -> None:
             if "skipped" in tests:
                 print(f"test suite: skipped ({tests['skipped']})")
             else:
-                print(f"test suite (bash tools/test.sh, after the install): {tests['seconds']:.1f} s; {tests['summary']}")
+                busy = f", the machine busy {tests['busy_s']:.1f} processor-s" if tests["busy_s"] is not None else ""
+                print(f"test suite (bash tools/test.sh, after the install): {tests['seconds']:.1f} s wall, "
+                      f"{tests['cpu_s']:.1f} s processor of the processes it waited for{busy}; {tests['summary']}")
         sys.stdout.flush()
         if "model" in parts:
             outcome_model_figures(clone)
