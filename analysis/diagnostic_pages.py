@@ -140,10 +140,16 @@ def data_given_table(authority: Authority, method: Method, lang: str = "fr") -> 
         _t("col.criticality", lang): table["criticality"],
         _t("col.alternatives", lang): [_t(f"alternatives.{a}", lang) for a in table["alternatives"]],
         _t("col.contract_end_year", lang): table["contract_end_year"],
-        "Sources": [f"{a} | {b} | {c} | {d} | {e}" for a, b, c, d, e in zip(
+        "Sources": [_sources_cell(row) for row in zip(
             table["amount_source"], table["eu_share_source"], table["criticality_source"], table["alternatives_source"],
             table["contract_end_year_source"])],
     })
+
+
+def _sources_cell(sources: tuple[str, ...]) -> str:
+    """The sources of a category's five values (amount | EU share | criticality | alternatives |
+    contract end), or the one source once when the five are the same."""
+    return sources[0] if len(set(sources)) == 1 else " | ".join(sources)
 
 
 def _page(title: str, body: str, lang: str) -> str:

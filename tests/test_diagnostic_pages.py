@@ -61,6 +61,20 @@ def test_example_page_cites_the_slides_and_summary_page_links_every_authority(me
     assert page.count('src="data:image/png;base64,') == 1
 
 
+def test_the_data_table_gives_a_category_s_source_once_when_its_five_values_share_it(method):
+    authorities = config.ROOT / "data" / "diagnostic" / "authorities"
+    commune = diagnostic.load_authority(authorities / "synthetique_commune.yaml", method)
+    sources = diagnostic_pages.data_given_table(commune, method, "fr")["Sources"]
+    assert set(sources) == {"synthétique : valeur fictive"}, "one French source, once per category"
+    example = diagnostic.load_authority(authorities / "exemple_tie_break.yaml", method)
+    table = diagnostic.inputs_table(example)
+    given = diagnostic_pages.data_given_table(example, method, "fr")["Sources"]
+    for cell, *five in zip(given, table["amount_source"], table["eu_share_source"], table["criticality_source"],
+                           table["alternatives_source"], table["contract_end_year_source"]):
+        assert cell == (five[0] if len(set(five)) == 1 else " | ".join(five))
+    assert any(" | " in cell for cell in given), "the example's values have sources of their own"
+
+
 def test_private_folder_is_ignored_by_git():
     for name in ("ville.csv", "ville.xlsx", "ville.yaml"):
         result = subprocess.run(["git", "check-ignore", "-q", f"data/private/authorities/{name}"], cwd=config.ROOT)
