@@ -271,20 +271,21 @@ rule claims_ledger:
 
 # Scheduling on two cores: of the jobs ready to start, Snakemake starts the one of highest priority
 # first (0 by default). The longest chain goes first, so that it never waits behind jobs with time to
-# spare: the data steps, the market sizing (03), then the two notebooks that read it and run longest
-# (05, and 02 before 04), the ledger and the report as soon as they can start; the authorities' pages,
-# which only the report's diagnostic section waits for, fill the gaps. A job's priority changes only
-# when it starts, never what it makes. `python benchmarks/bench_pipeline.py --parts regen` prints the
-# timeline of a full run.
+# spare: the data step, the market sizing (03), then the two notebooks that read it and run longest
+# (05, and 02 before 04), the ledger and the report's two jobs as soon as they can start (before the
+# manifest and the record, which nothing waits for); the authorities' pages, which only the report's
+# diagnostic section waits for, fill the gaps. A job's priority changes only when it starts, never
+# what it makes. `python benchmarks/bench_pipeline.py --parts regen` prints the timeline of a full run.
 STEP_PRIORITY = {
-    "oecd_tidy": 100, "oecd_vintages": 100, "eurostat_gdp": 100, "eurostat_cofog": 100,
+    "oecd_processed": 100,
     "scenario_variants_data": 100,
     "market_notebook": 90,
     "sensitivity_notebook": 80, "practices_notebook": 80,
     "variants_notebook": 70,
     "oecd_notebook": 60,
-    "diagnostic_check": 55, "diagnostic_notebook": 50,
-    "claims_ledger": 95, "study_report": 95, "provenance_annex": 95, "output_manifest": 95, "scenario_record": 95,
+    "diagnostic_notebook": 50,
+    "claims_ledger": 95, "study_report": 97, "study_report_word": 97, "provenance_annex": 97,
+    "output_manifest": 95, "scenario_record": 95,
 }
 for _rule in workflow.rules:  # a scenario's copies of the baseline's outputs are quick: first
     _rule.priority = STEP_PRIORITY.get(_rule.name, 100 if _rule.name.startswith("reuse_baseline_") else 0)

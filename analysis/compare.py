@@ -24,7 +24,7 @@ Writes to ``reports/comparison/``:
 **How the comparison reaches the report (the design).** The baseline workflow never builds or
 compares scenarios: ``bash tools/regenerate.sh`` stays deterministic. The comparison is made by
 this command only: it first brings the baseline's outputs up to date through Snakemake (target
-``all`` without the report: ``--omit-from study_report``), then compares, then rebuilds the
+``all`` without the report: ``--omit-from study_report study_report_word``), then compares, then rebuilds the
 baseline's report (target ``all``: the report, its provenance annex); ``--no-report`` skips both
 Snakemake runs. In the workflow, the report
 rule takes the files of ``reports/comparison/`` and the ``scenario.yaml`` of every scenario the
@@ -62,9 +62,9 @@ STATUS_FILE = "scenario_status.csv"
 FIRST_RANK_FILE = "first_rank_comparison.csv"
 HEADLINE_FIGURE = "headline_comparison.png"
 FIRST_RANK_FIGURE = "first_rank_comparison.png"
-#: The command's two Snakemake runs: the baseline's target ``all`` without the report rule and
-#: what follows it (before comparing), then ``all`` (the report, its annex, the manifest).
-REPORT_RULE = "study_report"
+#: The command's two Snakemake runs: the baseline's target ``all`` without the report's rules and
+#: what follows them (before comparing), then ``all`` (the report, its annex, the manifest).
+REPORT_RULES = ("study_report", "study_report_word")
 
 
 class Headline(NamedTuple):
@@ -435,7 +435,7 @@ def _workflow(*arguments: str) -> int:
 def update_baseline(lang: str) -> int:
     """Bring the baseline's outputs up to date (everything the report reads, not the report), so
     that the comparison, and the flags its figures show, are those of the report built after it."""
-    return _workflow("all", "--omit-from", REPORT_RULE, "--config", f"report_language={lang}")
+    return _workflow("all", "--omit-from", *REPORT_RULES, "--config", f"report_language={lang}")
 
 
 def rebuild_report(lang: str) -> int:

@@ -397,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         if errors:
             raise diagnostic.DiagnosticError("\n".join(errors))
     except diagnostic.DiagnosticError as error:
-        print(error, file=sys.stderr)
+        # the file is checked before anything is written: the previous page (or summary) stays
+        print(f"{error}\n\nnothing was written", file=sys.stderr)
         return 1
     tidy, table = diagnostic.batch(authorities, method)
     out = Path(args.out_dir)

@@ -843,6 +843,40 @@ def claim_values(procurement: pd.DataFrame, vintages: pd.DataFrame, cofog: pd.Da
 # Command line: the workflow's processed-data rules
 # --------------------------------------------------------------------------------------------
 
+class ProcessedInputsError(ValueError):
+    """One or more raw files of the processed tables do not match their schema (every file's
+    problems, one file after another)."""
+
+
+def processed_tables(procurement_raw, gdp_raw, cofog_raw, slides, year: int, outputs: dict) -> None:
+    """The four processed tables in one process (the workflow's step): every raw file is read and
+    validated first, all problems reported at once, and nothing is written unless every table was
+    built. The vintages table is computed from the tidy table as written, as
+    ``python -m analysis.oecd vintages`` reads it."""
+    import io
+
+    from analysis.io import CSV_FLOAT_FORMAT
+
+    problems, tables = [], {}
+    for name, build in (("tidy", lambda: tidy_oecd(read_oecd_raw(procurement_raw))),
+                        ("gdp", lambda: annual_gdp(read_gdp_raw(gdp_raw))),
+                        ("cofog", lambda: cofog_procurement(read_cofog_raw(cofog_raw))),
+                        ("slides", lambda: read_slide_figures(slides))):
+        try:
+            tables[name] = build()
+        except DataValidationError as error:
+            problems.append(str(error))
+    if problems:
+        raise ProcessedInputsError("\n".join(problems) + "\nnothing was written")
+    buffer = io.StringIO()
+    tables["tidy"].to_csv(buffer, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")  # as write_csv
+    buffer.seek(0)
+    tables["vintages"] = procurement_vintages(pd.read_csv(buffer), tables.pop("slides"), year=year)
+    for name in ("tidy", "vintages", "gdp", "cofog"):
+        write_csv(tables[name], outputs[name])
+        print(f"wrote {outputs[name]} ({len(tables[name])} rows)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m analysis.oecd",
                                      description="Build the OECD part's processed tables")
@@ -856,8 +890,21 @@ def main(argv: list[str] | None = None) -> None:
         command.add_argument("--input", default=None)
         command.add_argument("--slides", default=str(SLIDE_FIGURES_RAW))
         command.add_argument("--year", type=int, default=2021)
+    every = sub.add_parser("processed", help="the four tables above in one process (the workflow's step)")
+    every.add_argument("--procurement", default=str(OECD_RAW), help="OECD extract")
+    every.add_argument("--gdp", default=str(GDP_RAW), help="Eurostat quarterly GDP")
+    every.add_argument("--cofog", default=str(COFOG_RAW), help="Eurostat COFOG expenditure")
+    every.add_argument("--slides", default=str(SLIDE_FIGURES_RAW))
+    every.add_argument("--year", type=int, default=2021)
+    for table, default in (("tidy", PROCESSED_OECD), ("vintages", PROCESSED_VINTAGES), ("gdp", PROCESSED_GDP),
+                           ("cofog", PROCESSED_COFOG)):
+        every.add_argument(f"--{table}-output", default=str(default))
     args = parser.parse_args(argv)
     try:
+        if args.command == "processed":
+            processed_tables(args.procurement, args.gdp, args.cofog, args.slides, args.year,
+                             {t: getattr(args, f"{t}_output") for t in ("tidy", "vintages", "gdp", "cofog")})
+            return
         if args.command == "tidy":
             table = tidy_oecd(read_oecd_raw(args.input or OECD_RAW))
         elif args.command == "gdp":
@@ -867,7 +914,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             tidy = pd.read_csv(args.input or PROCESSED_OECD)
             table = procurement_vintages(tidy, read_slide_figures(args.slides), year=args.year)
-    except DataValidationError as error:
+    except (DataValidationError, ProcessedInputsError) as error:
         raise SystemExit(f"error: {error}") from None
     write_csv(table, args.output)
     print(f"wrote {args.output} ({len(table)} rows)")

@@ -18,7 +18,7 @@ except sweeps.SweepError as error:
     raise WorkflowError(f"Sweep refused: {error}") from None
 
 # Rules whose outputs are shared by every scenario (data/processed/): imported from the first module only.
-SHARED_RULES = ["check_raw_file", "oecd_tidy", "oecd_vintages", "eurostat_gdp", "eurostat_cofog", "processed"]
+SHARED_RULES = ["oecd_processed", "processed"]
 SWEEP_MODULES = []
 for index, scenario in enumerate(SWEEP_SCENARIOS):
     if "reuse_baseline" in config:  # --config reuse_baseline=false: every notebook of every scenario runs

@@ -1,13 +1,16 @@
 # Territorial digital-dependency self-diagnostic, "TIE Break": notebook 06, then one page per
 # authority and a summary page.
 #
-# 1. `diagnostic_check` validates one authority file (every problem of the file at once) and writes
-#    a stamp; every job that writes from an authority file depends on its stamp, so a bad file stops
-#    the run before anything is replaced (the failed job's only output is the stamp).
+# 1. Every authority file is checked (every problem of the file at once: row, column, value found,
+#    what is allowed) before anything is written from it: the committed folder by the input check
+#    that runs before any job (workflow/rules/checks.smk), each page's file by its page job, which
+#    loads and validates it before writing (a bad file fails that job, writes nothing and leaves
+#    the previous page in place; the run stops), and every file again by the summary (ids used by
+#    two files). No separate check job: it would start one more process per authority.
 # 2. The notebook reads the committed folder (`authorities_dir`: the slides' example and synthetic
 #    authorities): its executed copy and committed expected output never carry a private row.
 # 3. `diagnostic_page` builds the page of one authority (a job per authority: adding one reruns
-#    its check, its page and the summary, nothing else); `diagnostic_summary` compares them all.
+#    its page and the summary, nothing else); `diagnostic_summary` compares them all.
 #    Authorities come from the committed folder and from data/private/authorities/ (ignored by
 #    git), or from the folders of the Snakemake config key `diagnostic_authority_dirs`.
 import re as _re
@@ -48,28 +51,7 @@ for _folder in DIAGNOSTIC_PAGE_DIRS:
 DIAGNOSTIC_COMMITTED = {diagnostic_authority_id(p): p for p in diagnostic_files(DIAGNOSTIC_COMMITTED_DIR)}
 
 
-def diagnostic_checked(authority):
-    return f"{OUT}/diagnostic/checks/{authority}.ok"
-
-
 CLAIM_PARTS.append("diagnostic")
-
-
-rule diagnostic_check:
-    """Every problem of one authority file at once (row, column, value found, what is allowed)."""
-    input:
-        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
-        method=DIAGNOSTIC_METHOD,
-        code=_deps.module_code_files("analysis.diagnostic", "analysis.diagnostic_intake"),
-    output:
-        f"{OUT}/diagnostic/checks/{{authority}}.ok",
-    wildcard_constraints:
-        authority=r"(?!index\b)[a-z0-9_]+",
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    shell:
-        "python -m analysis.diagnostic check {input.file:q} --method {input.method:q} --stamp {output:q}"
 
 
 rule diagnostic_notebook:
@@ -78,8 +60,7 @@ rule diagnostic_notebook:
         raw=DIAGNOSTIC_RAW,
         raw_checked=[checked(path) for path in DIAGNOSTIC_RAW],
         method=DIAGNOSTIC_METHOD,
-        authorities=sorted(DIAGNOSTIC_COMMITTED.values()),
-        authorities_checked=[diagnostic_checked(a) for a in sorted(DIAGNOSTIC_COMMITTED)],
+        authorities=sorted(DIAGNOSTIC_COMMITTED.values()),  # checked before any job (checks.smk)
         code=code_inputs("notebooks/06_territorial_diagnostic.ipynb"),
         i18n="data/i18n/diagnostic.csv",
         claims="data/claims/diagnostic.yaml",
@@ -109,8 +90,7 @@ rule diagnostic_page:
     """The self-contained HTML page of one authority and the same as an A4 PDF (one job per authority; on a cluster, group
     them: --group-components diagnostic_pages=100)."""
     input:
-        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
-        checked=diagnostic_checked("{authority}"),
+        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],  # validated before anything is written
         method=DIAGNOSTIC_METHOD,
         code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
         i18n="data/i18n/diagnostic.csv",
@@ -136,7 +116,6 @@ rule diagnostic_summary:
     row per authority). Its inputs are every page, so `snakemake diagnostic_summary` builds them all."""
     input:
         files=DIAGNOSTIC_ALL_FILES,
-        checked=[diagnostic_checked(a) for a in sorted(DIAGNOSTIC_FILES)],
         pages=[f"{OUT}/diagnostic/{a}.{ext}" for a in sorted(DIAGNOSTIC_FILES) for ext in ("html", "pdf")],
         method=DIAGNOSTIC_METHOD,
         code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),

@@ -2,49 +2,34 @@
 OECD_CODE = _deps.module_code_files("analysis.oecd")  # derived from its imports (analysis.deps)
 
 
-rule oecd_tidy:
+OECD_PROCESSED_RAW = {
+    "procurement": "data/raw/oecd/OECD.GOV.GIP_DF_GOV_PPROC_2025.csv",
+    "gdp": "data/raw/eurostat/namq_10_gdp.csv",
+    "cofog": "data/raw/eurostat/gov_10a_exp.csv",
+    "slides": "data/raw/slides/oecd_gaag2023_procurement_figures.csv",
+}
+
+
+rule oecd_processed:
+    """The four processed tables in one process (python -m analysis.oecd processed; each table also
+    has its own subcommand: tidy, vintages, gdp, cofog): the OECD extract tidied, the slides' 2023
+    figures beside the 2025 release, Eurostat's annual GDP and its procurement by COFOG function.
+    Nothing is written unless all four were built."""
     input:
-        raw="data/raw/oecd/OECD.GOV.GIP_DF_GOV_PPROC_2025.csv",
-        raw_checked=checked("data/raw/oecd/OECD.GOV.GIP_DF_GOV_PPROC_2025.csv"),
+        **OECD_PROCESSED_RAW,
+        raw_checked=[checked(path) for path in OECD_PROCESSED_RAW.values()],
         code=OECD_CODE,
     output:
-        f"{PROCESSED}/oecd_procurement.csv",
-    shell:
-        "python -m analysis.oecd tidy --input {input.raw:q} --output {output:q}"
-
-
-rule oecd_vintages:
-    input:
         tidy=f"{PROCESSED}/oecd_procurement.csv",
-        slides="data/raw/slides/oecd_gaag2023_procurement_figures.csv",
-        slides_checked=checked("data/raw/slides/oecd_gaag2023_procurement_figures.csv"),
-        code=OECD_CODE,
-    output:
-        f"{PROCESSED}/procurement_vintages.csv",
+        vintages=f"{PROCESSED}/procurement_vintages.csv",
+        gdp=f"{PROCESSED}/eurostat_gdp_annual.csv",
+        cofog=f"{PROCESSED}/eurostat_cofog_procurement.csv",
+    params:
+        year=2021,  # the year of the slides' figures
     shell:
-        "python -m analysis.oecd vintages --input {input.tidy:q} --slides {input.slides:q} --year 2021 --output {output:q}"
-
-
-rule eurostat_gdp:
-    input:
-        raw="data/raw/eurostat/namq_10_gdp.csv",
-        raw_checked=checked("data/raw/eurostat/namq_10_gdp.csv"),
-        code=OECD_CODE,
-    output:
-        f"{PROCESSED}/eurostat_gdp_annual.csv",
-    shell:
-        "python -m analysis.oecd gdp --input {input.raw:q} --output {output:q}"
-
-
-rule eurostat_cofog:
-    input:
-        raw="data/raw/eurostat/gov_10a_exp.csv",
-        raw_checked=checked("data/raw/eurostat/gov_10a_exp.csv"),
-        code=OECD_CODE,
-    output:
-        f"{PROCESSED}/eurostat_cofog_procurement.csv",
-    shell:
-        "python -m analysis.oecd cofog --input {input.raw:q} --output {output:q}"
+        "python -m analysis.oecd processed --procurement {input.procurement:q} --gdp {input.gdp:q} "
+        "--cofog {input.cofog:q} --slides {input.slides:q} --year {params.year} --tidy-output {output.tidy:q} "
+        "--vintages-output {output.vintages:q} --gdp-output {output.gdp:q} --cofog-output {output.cofog:q} > /dev/null"
 
 
 PROCESSED_OUTPUTS.extend([

@@ -40,52 +40,77 @@ if SCENARIO == "baseline" and Path(f"{OUT}/comparison/scenario_status.csv").is_f
                 REPORT_COMPARISON.append(str(_record))
 
 
+# The report is built by two jobs that run side by side (on two cores, the end of the run waits for
+# the longer one, not for both in a row): the HTML and PDF report with the workbook, and the Word
+# version. Each builds the same content (analysis.report.build) and writes its own files.
+REPORT_PARAMS = dict(
+    lang=REPORT_LANGUAGE,
+    workflow_config=json.dumps({"scenario": SCENARIO, "notebook_params": config.get("notebook_params") or {}},
+                               sort_keys=True, ensure_ascii=False),
+    scenario_args=["--configfile", REPORT_SCENARIO_FILE] if REPORT_SCENARIO_FILE else [],
+    out=OUT,
+)
+REPORT_INPUTS = dict(
+    outputs=REPORT_OUTPUTS,
+    ledger=f"{OUT}/claims.csv",
+    ledger_summary=f"{OUT}/tables/claims_ledger_summary.csv",
+    data=REPORT_DATA,
+    code=REPORT_CODE,
+    comparison=REPORT_COMPARISON,
+)
+REPORT_COMMAND = ("python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only {params.only} "
+                  "--workflow-config {params.workflow_config:q} {params.scenario_args:q} > {log:q} 2>&1")
+
+
 rule study_report:
-    """The report (HTML, PDF, Word) and the workbook, from every output of the study."""
+    """The report (HTML, PDF) and the workbook, from every output of the study."""
     input:
-        outputs=REPORT_OUTPUTS,
-        ledger=f"{OUT}/claims.csv",
-        ledger_summary=f"{OUT}/tables/claims_ledger_summary.csv",
-        data=REPORT_DATA,
-        code=REPORT_CODE,
-        comparison=REPORT_COMPARISON,
+        **REPORT_INPUTS,
     output:
         html=f"{OUT}/{REPORT_NAMES['html']}",
         pdf=f"{OUT}/{REPORT_NAMES['pdf']}",
-        docx=f"{OUT}/{REPORT_NAMES['docx']}",
         xlsx=f"{OUT}/{REPORT_NAMES['xlsx']}",
     params:
-        lang=REPORT_LANGUAGE,
-        workflow_config=json.dumps({"scenario": SCENARIO, "notebook_params": config.get("notebook_params") or {}},
-                                   sort_keys=True, ensure_ascii=False),
-        scenario_args=["--configfile", REPORT_SCENARIO_FILE] if REPORT_SCENARIO_FILE else [],
-        out=OUT,
+        **REPORT_PARAMS,
+        only="html pdf xlsx",
     log:
         f"{OUT}/logs/report.log",
     shell:
-        "python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only html pdf docx xlsx "
-        "--workflow-config {params.workflow_config:q} {params.scenario_args:q} > {log:q} 2>&1"
+        REPORT_COMMAND
+
+
+rule study_report_word:
+    """The report as a Word document (the same content as the HTML report)."""
+    input:
+        **REPORT_INPUTS,
+    output:
+        docx=f"{OUT}/{REPORT_NAMES['docx']}",
+    params:
+        **REPORT_PARAMS,
+        only="docx",
+    log:
+        f"{OUT}/logs/report_word.log",
+    shell:
+        REPORT_COMMAND
 
 
 rule provenance_annex:
     """For auditors: each output's rule, inputs, parameters, command and run time, from Snakemake's
-    own records (.snakemake/metadata); runs after the report so that its record is included."""
+    own records (.snakemake/metadata); runs after the report so that its records are included."""
     input:
         report=rules.study_report.output,
+        report_word=rules.study_report_word.output,
         code=REPORT_CODE,
     output:
         f"{OUT}/{REPORT_NAMES['provenance']}",
     params:
-        lang=REPORT_LANGUAGE,
-        workflow_config=json.dumps({"scenario": SCENARIO, "notebook_params": config.get("notebook_params") or {}},
-                                   sort_keys=True, ensure_ascii=False),
-        scenario_args=["--configfile", REPORT_SCENARIO_FILE] if REPORT_SCENARIO_FILE else [],
-        out=OUT,
+        **REPORT_PARAMS,
+        only="provenance",
     log:
         f"{OUT}/logs/provenance_annex.log",
     shell:
-        "python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only provenance "
-        "--workflow-config {params.workflow_config:q} {params.scenario_args:q} > {log:q} 2>&1"
+        REPORT_COMMAND
 
 
-REPORT_DELIVERABLES = list(rules.study_report.output) + list(rules.provenance_annex.output)
+REPORT_DELIVERABLES = (list(rules.study_report.output) + list(rules.study_report_word.output)
+                       + list(rules.provenance_annex.output))
