@@ -7,6 +7,7 @@ given (a spreadsheet's lines as read, or a YAML file's values with their sources
 page compares every authority and links to their pages.
 
     python -m analysis.diagnostic_pages page data/private/authorities/ville.xlsx --out reports/diagnostic/ville.html
+    python -m analysis.diagnostic_pages pages data/diagnostic/authorities/*.yaml --out-dir reports/diagnostic
     python -m analysis.diagnostic_pages summary data/diagnostic/authorities/*.yaml --out-dir reports/diagnostic
 
 Nothing is printed about an authority's rows (its file may be private): only the paths written.
@@ -363,10 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     page.add_argument("file")
     page.add_argument("--out", required=True)
     page.add_argument("--pdf", help="also write the page as an A4 PDF here")
+    pages = sub.add_parser("pages", help="the pages (HTML and PDF) of several authorities, in one process: "
+                                         "every file is checked before any page is written")
+    pages.add_argument("files", nargs="+", help="authority files")
+    pages.add_argument("--out-dir", required=True, help="writes <id>.html and <id>.pdf for each authority")
     summary = sub.add_parser("summary", help="the summary page and the batch tables of several authorities")
     summary.add_argument("files", nargs="+", help="authority files or folders of them")
     summary.add_argument("--out-dir", required=True)
-    for p in (page, summary):
+    for p in (page, pages, summary):
         p.add_argument("--method", default=str(diagnostic.METHOD_FILE.relative_to(diagnostic.config.ROOT)))
         p.add_argument("--lang", default="fr", choices=i18n.LANGUAGES)
     args = parser.parse_args(argv)
@@ -385,6 +390,20 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 write_text(authority_page(authority, method, args.lang), args.out)
             print(args.out)
+            return 0
+        if args.command == "pages":
+            authorities, errors = diagnostic.check_files([diagnostic.config.resolve(f) for f in args.files], method)
+            if errors:
+                raise diagnostic.DiagnosticError("\n\n".join(errors))
+            from analysis.io import atomic_path
+
+            for authority in authorities:
+                page_html, page_pdf = authority_page_and_pdf(authority, method, args.lang)
+                out = Path(args.out_dir)
+                write_text(page_html, out / f"{authority.id}.html")
+                with atomic_path(out / f"{authority.id}.pdf") as tmp:
+                    tmp.write_bytes(page_pdf)
+                print(os.fspath(out / f"{authority.id}.html"))
             return 0
         files = []
         for given in args.files:

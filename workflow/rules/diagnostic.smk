@@ -10,7 +10,8 @@
 # 2. The notebook reads the committed folder (`authorities_dir`: the slides' example and synthetic
 #    authorities): its executed copy and committed expected output never carry a private row.
 # 3. `diagnostic_page` builds the page of one authority (a job per authority: adding one reruns
-#    its page and the summary, nothing else); `diagnostic_summary` compares them all.
+#    its page and the summary, nothing else), except the committed authorities' pages, which
+#    `diagnostic_committed_pages` builds in one process; `diagnostic_summary` compares them all.
 #    Authorities come from the committed folder and from data/private/authorities/ (ignored by
 #    git), or from the folders of the Snakemake config key `diagnostic_authority_dirs`.
 import re as _re
@@ -49,6 +50,11 @@ for _folder in DIAGNOSTIC_PAGE_DIRS:
         DIAGNOSTIC_ALL_FILES.append(_path)
         DIAGNOSTIC_FILES.setdefault(diagnostic_authority_id(_path), _path)
 DIAGNOSTIC_COMMITTED = {diagnostic_authority_id(p): p for p in diagnostic_files(DIAGNOSTIC_COMMITTED_DIR)}
+# The committed authorities' pages are built by one job (rule diagnostic_committed_pages: one
+# process instead of one per authority; they change only with the repository); every other
+# authority (data/private/authorities/, the folders of diagnostic_authority_dirs) by a job of its own.
+DIAGNOSTIC_BATCH = {a: path for a, path in sorted(DIAGNOSTIC_FILES.items()) if path in DIAGNOSTIC_COMMITTED.values()}
+DIAGNOSTIC_OWN_PAGE = r"(?!index\b)" + "".join(rf"(?!{a}\b)" for a in DIAGNOSTIC_BATCH) + r"[a-z0-9_]+"
 
 
 CLAIM_PARTS.append("diagnostic")
@@ -86,6 +92,29 @@ rule diagnostic_notebook:
         PAPERMILL
 
 
+if DIAGNOSTIC_BATCH:
+
+    rule diagnostic_committed_pages:
+        """The pages (HTML and A4 PDF) of the committed authorities, in one process; every file is
+        checked before any page is written."""
+        input:
+            files=list(DIAGNOSTIC_BATCH.values()),
+            method=DIAGNOSTIC_METHOD,
+            code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
+            i18n="data/i18n/diagnostic.csv",
+        output:
+            [f"{OUT}/diagnostic/{a}.{ext}" for a in DIAGNOSTIC_BATCH for ext in ("html", "pdf")],
+        params:
+            lang=DIAGNOSTIC_PARAMS.get("lang", "fr"),
+            out_dir=f"{OUT}/diagnostic",
+        resources:
+            mem_mb=1500,
+            runtime=10,
+        shell:
+            "python -m analysis.diagnostic_pages pages {input.files:q} --method {input.method:q} --lang {params.lang:q} "
+            "--out-dir {params.out_dir:q} > /dev/null"
+
+
 rule diagnostic_page:
     """The self-contained HTML page of one authority and the same as an A4 PDF (one job per authority; on a cluster, group
     them: --group-components diagnostic_pages=100)."""
@@ -100,7 +129,7 @@ rule diagnostic_page:
     params:
         lang=DIAGNOSTIC_PARAMS.get("lang", "fr"),
     wildcard_constraints:
-        authority=r"(?!index\b)[a-z0-9_]+",
+        authority=DIAGNOSTIC_OWN_PAGE,  # not the summary (index), nor a committed authority's page
     group:
         "diagnostic_pages"
     resources:
