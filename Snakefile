@@ -269,6 +269,26 @@ rule claims_ledger:
         PAPERMILL
 
 
+# The end of a run: Snakemake's scheduler re-evaluates the ready jobs once per --max-jobs-per-timespan
+# window (1 s by default) with a threading.Timer, and the last one, started after the last job,
+# would keep the finished process alive for up to a second (the interpreter waits for it). When
+# onsuccess or onerror runs, every job has ended: the timer is cancelled (threading.Timer.cancel).
+def _cancel_rescheduling_timers():
+    import threading
+
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
+onsuccess:
+    _cancel_rescheduling_timers()
+
+
+onerror:
+    _cancel_rescheduling_timers()
+
+
 # Scheduling on two cores: of the jobs ready to start, Snakemake starts the one of highest priority
 # first (0 by default). The longest chain goes first, so that it never waits behind jobs with time to
 # spare: the data step, the market sizing (03), then the two notebooks that read it and run longest
