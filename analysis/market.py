@@ -44,7 +44,6 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-from scipy import special
 
 from analysis import config
 from analysis.errors import frame_unit_problems
@@ -69,7 +68,12 @@ def read_processed(tables: Mapping[str, Path] | None = None) -> dict[str, pd.Dat
 
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "lognormal")
 QUALIFIERS = ("exact", "rounded", "about", "at_least", "at_most")
-Z95 = float(special.ndtri(0.95))  # 1.645: the 95th percentile of the standard normal (scipy.stats.norm.ppf)
+def z95() -> float:
+    """1.645: the 95th percentile of the standard normal (scipy.special.ndtri, as scipy.stats.norm.ppf).
+    Computed on use: the input checks, which import this module for its schemas, need no scipy."""
+    from scipy import special
+
+    return float(special.ndtri(0.95))
 
 # --------------------------------------------------------------------------------------------
 # 1. Schemas of the raw tables and of the inputs file
@@ -669,7 +673,7 @@ def inverse_cdf(row, u: np.ndarray) -> np.ndarray:
     if dist == "triangular":
         return stats.triang.ppf(u, c=(value - low) / (high - low), loc=low, scale=high - low)
     if dist == "lognormal":
-        sigma = math.log(high / low) / (2 * Z95)
+        sigma = math.log(high / low) / (2 * z95())
         return np.exp(math.log(value) + sigma * stats.norm.ppf(u))
     raise ValueError(f"unknown distribution {dist!r}")
 

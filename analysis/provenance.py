@@ -8,6 +8,7 @@ and for values typed from a document, the document, its location and the transcr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -47,26 +48,36 @@ def raw_files(raw_dir: Path = config.RAW) -> list[Path]:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _metadata_validator(schema_text: str):
+    """What :func:`jsonschema.validate` builds for each call (the schema checked against its
+    meta-schema, then a validator), built once per process and schema text."""
+    schema = json.loads(schema_text)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
 def load_metadata(raw_file: Path) -> dict:
     """Read and schema-check the sidecar of ``raw_file``."""
     sidecar = sidecar_of(raw_file)
     if not sidecar.exists():
         raise ProvenanceError(f"{raw_file}: no metadata sidecar {sidecar.name} beside it")
     metadata = read_yaml(sidecar)
-    schema = json.loads(config.RAW_METADATA_SCHEMA.read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(metadata, schema)
-    except jsonschema.ValidationError as error:
+    error = jsonschema.exceptions.best_match(_metadata_validator(
+        config.RAW_METADATA_SCHEMA.read_text(encoding="utf-8")).iter_errors(metadata))
+    if error is not None:  # the error jsonschema.validate would raise
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ProvenanceError(f"{sidecar}: field {where}: {error.message}") from None
+        raise ProvenanceError(f"{sidecar}: field {where}: {error.message}")
     if metadata["file"] != raw_file.name:
         raise ProvenanceError(f"{sidecar}: field file is {metadata['file']!r}, expected {raw_file.name!r}")
     return metadata
 
 
-def verify(raw_file: Path) -> dict:
-    """Check ``raw_file`` against its sidecar (schema, size, SHA-256); return the metadata."""
-    metadata = load_metadata(raw_file)
+def verify(raw_file: Path, metadata: dict | None = None) -> dict:
+    """Check ``raw_file`` against its sidecar (schema, size, SHA-256); return the metadata
+    (``metadata``: the sidecar as :func:`load_metadata` returned it, not read again)."""
+    metadata = load_metadata(raw_file) if metadata is None else metadata
     size = raw_file.stat().st_size
     if size != metadata["size_bytes"]:
         raise ProvenanceError(f"{raw_file}: size {size} bytes, metadata says {metadata['size_bytes']}")
@@ -97,7 +108,7 @@ def check(raw_file: Path) -> dict:
 
     metadata = load_metadata(raw_file)
     read_csv_validated(raw_file, table_schema(metadata))
-    return verify(raw_file)
+    return verify(raw_file, metadata)
 
 
 def main(argv: list[str] | None = None) -> None:
