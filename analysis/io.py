@@ -11,10 +11,12 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pandas as pd
 import yaml
+
+if TYPE_CHECKING:  # pandas is imported by whoever passes a frame: light processes (the manifest) need none
+    import pandas as pd
 
 #: Float format of every CSV the package writes: enough digits to round-trip what we compute,
 #: fixed so that the same inputs give byte-identical tables.

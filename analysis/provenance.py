@@ -15,8 +15,6 @@ import json
 import os
 from pathlib import Path
 
-import jsonschema
-
 from analysis import config
 from analysis.io import read_yaml
 
@@ -52,6 +50,8 @@ def raw_files(raw_dir: Path = config.RAW) -> list[Path]:
 def _metadata_validator(schema_text: str):
     """What :func:`jsonschema.validate` builds for each call (the schema checked against its
     meta-schema, then a validator), built once per process and schema text."""
+    import jsonschema  # imported on use: the manifest command needs none of it
+
     schema = json.loads(schema_text)
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
@@ -64,7 +64,9 @@ def load_metadata(raw_file: Path) -> dict:
     if not sidecar.exists():
         raise ProvenanceError(f"{raw_file}: no metadata sidecar {sidecar.name} beside it")
     metadata = read_yaml(sidecar)
-    error = jsonschema.exceptions.best_match(_metadata_validator(
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_metadata_validator(
         config.RAW_METADATA_SCHEMA.read_text(encoding="utf-8")).iter_errors(metadata))
     if error is not None:  # the error jsonschema.validate would raise
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
@@ -114,8 +116,6 @@ def check(raw_file: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from analysis.validation import DataValidationError
-
     parser = argparse.ArgumentParser(prog="python -m analysis.provenance",
                                      description="Check raw files against their schema and metadata sidecar "
                                                  "(check), or write an output folder's manifest (manifest)")
@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("manifest needs --output-root")
         print(write_manifest(args.output_root, args.files))
         return
+    from analysis.validation import DataValidationError  # imported on use: the manifest needs no pandas
+
     for name in args.files:
         try:
             metadata = check(Path(name))

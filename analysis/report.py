@@ -260,10 +260,22 @@ def build(root: Path, lang: str = "fr", configfile: str | None = None,
         sections.append(section)
     if problems:
         raise ReportBuildError("the report cannot be built:\n  " + "\n  ".join(problems))
-    scenario = workflow.get("scenario", "baseline")
+    return _report(root, lang, configfile, workflow, sections)
+
+
+def _report(root: Path, lang: str, configfile: str | None, workflow: dict, sections: list[Section]) -> Report:
     return Report(lang=lang, title=i18n.text("report.title", lang), subtitle=i18n.text("report.subtitle", lang),
-                  scenario=scenario, scenario_lines=scenario_description(workflow, configfile, lang),
+                  scenario=workflow.get("scenario", "baseline"),
+                  scenario_lines=scenario_description(workflow, configfile, lang),
                   version=code_version(), sections=sections, root=Path(root))
+
+
+def build_header(root: Path, lang: str = "fr", configfile: str | None = None,
+                 workflow_override: dict | None = None) -> Report:
+    """The report's title, scenario and version without its sections: all the provenance annex
+    shows of it (the annex's job runs after the report's, which built and checked the sections)."""
+    i18n.check_language(lang)
+    return _report(root, lang, configfile, workflow_config(configfile, workflow_override), [])
 
 
 def _source(item: dict, spec: dict, source_keys: dict, lang: str, where: str) -> str:
@@ -377,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         override = json.loads(args.workflow_config) if args.workflow_config else None
-        report = build(root, args.lang, args.configfile, workflow_override=override)
+        builder = build_header if set(args.only) == {"provenance"} else build
+        report = builder(root, args.lang, args.configfile, workflow_override=override)
         for fmt in args.only:
             written = report_render.write(report, fmt, root / OUTPUT_NAMES[args.lang][fmt])
             print(f"[report] {fmt}: {written.relative_to(config.ROOT) if written.is_relative_to(config.ROOT) else written}")
