@@ -145,13 +145,13 @@ def test_private_authority_pages_bad_file_and_adding_an_authority(tmp_path):
         text = path.read_text(encoding="utf-8", errors="replace")
         assert SECRET_SUPPLIER not in text and SECRET_COMMENT not in text, path
 
-    # fixed again, plus a second authority: only the new page and the summary run
+    # fixed again, plus a second authority: only their checks, the new page and the summary run
     _private_csv(private / "ville_privee.csv")
     assert _run(project, "reports/diagnostic/index.html", *only_private).returncode == 0
     _private_csv(private / "autre_ville.csv")
     plan = _run(project, "-n", "reports/diagnostic/index.html", *only_private)
     assert plan.returncode == 0, plan.stderr
-    assert _planned_jobs(plan.stdout) == {"diagnostic_page": 1, "diagnostic_summary": 1}
+    assert _planned_jobs(plan.stdout) == {"diagnostic_check": 1, "diagnostic_page": 1, "diagnostic_summary": 1}
 
 
 def test_cluster_profile_fans_out_one_page_job_per_authority(tmp_path, method):
@@ -164,7 +164,7 @@ def test_cluster_profile_fans_out_one_page_job_per_authority(tmp_path, method):
         cwd=config.ROOT, env=_env(), timeout=300)
     assert result.returncode == 0, result.stderr + result.stdout
     jobs = _planned_jobs(result.stdout)
-    assert jobs["diagnostic_page"] == 30 and jobs["diagnostic_summary"] == 1 and "diagnostic_check" not in jobs
+    assert jobs["diagnostic_page"] == 30 and jobs["diagnostic_check"] == 30 and jobs["diagnostic_summary"] == 1
 
 
 def test_summary_of_many_authorities_keeps_a_readable_figure(method):

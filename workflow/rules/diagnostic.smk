@@ -2,11 +2,12 @@
 # authority and a summary page.
 #
 # 1. Every authority file is checked (every problem of the file at once: row, column, value found,
-#    what is allowed) before anything is written from it: the committed folder by the input check
-#    that runs before any job (workflow/rules/checks.smk), each page's file by its page job, which
-#    loads and validates it before writing (a bad file fails that job, writes nothing and leaves
-#    the previous page in place; the run stops), and every file again by the summary (ids used by
-#    two files). No separate check job: it would start one more process per authority.
+#    what is allowed) before anything is written from it. The committed folder is checked with
+#    every other input before any job starts (workflow/rules/checks.smk). Every other authority
+#    file (private, or from diagnostic_authority_dirs) by `diagnostic_check`, which writes a stamp;
+#    the jobs that write from the file depend on the stamp, so a bad file stops the run before
+#    anything is replaced (Snakemake removes a failed job's outputs: the check's only output is
+#    its stamp, never a page).
 # 2. The notebook reads the committed folder (`authorities_dir`: the slides' example and synthetic
 #    authorities): its executed copy and committed expected output never carry a private row.
 # 3. `diagnostic_page` builds the page of one authority (a job per authority: adding one reruns
@@ -57,7 +58,32 @@ DIAGNOSTIC_BATCH = {a: path for a, path in sorted(DIAGNOSTIC_FILES.items()) if p
 DIAGNOSTIC_OWN_PAGE = r"(?!index\b)" + "".join(rf"(?!{a}\b)" for a in DIAGNOSTIC_BATCH) + r"[a-z0-9_]+"
 
 
+
+
+def diagnostic_checked(authority):
+    """The stamp of an authority file's check (rule diagnostic_check); none for a committed
+    authority, checked before any job."""
+    return [] if authority in DIAGNOSTIC_BATCH else [f"{OUT}/diagnostic/checks/{authority}.ok"]
+
+
 CLAIM_PARTS.append("diagnostic")
+
+
+rule diagnostic_check:
+    """Every problem of one authority file at once (row, column, value found, what is allowed)."""
+    input:
+        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
+        method=DIAGNOSTIC_METHOD,
+        code=_deps.module_code_files("analysis.diagnostic", "analysis.diagnostic_intake"),
+    output:
+        f"{OUT}/diagnostic/checks/{{authority}}.ok",
+    wildcard_constraints:
+        authority=DIAGNOSTIC_OWN_PAGE,  # a committed authority is checked before any job
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    shell:
+        "python -m analysis.diagnostic check {input.file:q} --method {input.method:q} --stamp {output:q}"
 
 
 rule diagnostic_notebook:
@@ -119,7 +145,8 @@ rule diagnostic_page:
     """The self-contained HTML page of one authority and the same as an A4 PDF (one job per authority; on a cluster, group
     them: --group-components diagnostic_pages=100)."""
     input:
-        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],  # validated before anything is written
+        file=lambda wildcards: DIAGNOSTIC_FILES[wildcards.authority],
+        checked=lambda wildcards: diagnostic_checked(wildcards.authority),
         method=DIAGNOSTIC_METHOD,
         code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),
         i18n="data/i18n/diagnostic.csv",
@@ -145,6 +172,7 @@ rule diagnostic_summary:
     row per authority). Its inputs are every page, so `snakemake diagnostic_summary` builds them all."""
     input:
         files=DIAGNOSTIC_ALL_FILES,
+        checked=[stamp for a in sorted(DIAGNOSTIC_FILES) for stamp in diagnostic_checked(a)],
         pages=[f"{OUT}/diagnostic/{a}.{ext}" for a in sorted(DIAGNOSTIC_FILES) for ext in ("html", "pdf")],
         method=DIAGNOSTIC_METHOD,
         code=_deps.module_code_files("analysis.diagnostic_pages", "analysis.diagnostic_figures", "analysis.diagnostic_intake"),

@@ -28,7 +28,7 @@ rule oecd_processed:
         year=2021,  # the year of the slides' figures
     shell:
         "python -m analysis.oecd processed --procurement {input.procurement:q} --gdp {input.gdp:q} "
-        "--cofog {input.cofog:q} --slides {input.slides:q} --year {params.year} --tidy-output {output.tidy:q} "
+        "--cofog {input.cofog:q} --slides {input.slides:q} --year {params.year:q} --tidy-output {output.tidy:q} "
         "--vintages-output {output.vintages:q} --gdp-output {output.gdp:q} --cofog-output {output.cofog:q} > /dev/null"
 
 
