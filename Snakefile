@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from analysis import config as paths
-from analysis import scenarios, snakemake_params
+from analysis import scenarios, snakemake_params, snakemake_timers
 from snakemake.exceptions import WorkflowError
 
 snakemake_params.install()  # rule params recorded as Snakemake records them, without importing pandas
@@ -269,24 +269,15 @@ rule claims_ledger:
         PAPERMILL
 
 
-# The end of a run: Snakemake's scheduler re-evaluates the ready jobs once per --max-jobs-per-timespan
-# window (1 s by default) with a threading.Timer, and the last one, started after the last job,
-# would keep the finished process alive for up to a second (the interpreter waits for it). When
-# onsuccess or onerror runs, every job has ended: the timer is cancelled (threading.Timer.cancel).
-def _cancel_rescheduling_timers():
-    import threading
-
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-
-
+# The end of a run: Snakemake's last rescheduling timer would keep the finished process alive for up
+# to a second; when onsuccess or onerror runs every job has ended, and it is cancelled
+# (analysis/snakemake_timers.py).
 onsuccess:
-    _cancel_rescheduling_timers()
+    snakemake_timers.cancel_rescheduling_timers()
 
 
 onerror:
-    _cancel_rescheduling_timers()
+    snakemake_timers.cancel_rescheduling_timers()
 
 
 # Scheduling on two cores: of the jobs ready to start, Snakemake starts the one of highest priority

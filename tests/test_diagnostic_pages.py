@@ -178,3 +178,34 @@ def test_summary_of_many_authorities_keeps_a_readable_figure(method):
     page = diagnostic_pages.summary_page(authorities, tidy, summary, method)
     assert page.count("<li><a href=") == 60 and page.count("<tr>") == 61
     assert f"les {diagnostic_pages.MAX_AUTHORITIES_IN_FIGURE} collectivités aux plus fortes dépenses hors UE" in page
+
+
+def _pages_command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis.diagnostic_pages", *args], capture_output=True, text=True,
+                          cwd=config.ROOT, env=_env(), timeout=300)
+
+
+@pytest.mark.long_running
+def test_the_pages_command_writes_the_bytes_of_one_page_command_per_authority(tmp_path):
+    """Rule diagnostic_committed_pages (every committed authority in one process) and rule
+    diagnostic_page (one authority) write the same HTML and PDF."""
+    files = [str(p) for p in sorted((config.DATA / "diagnostic" / "authorities").glob("*.yaml"))][:2]
+    together = _pages_command("pages", *files, "--out-dir", str(tmp_path / "together"))
+    assert together.returncode == 0, together.stderr
+    for name in files:
+        stem = Path(name).stem
+        one = _pages_command("page", name, "--out", str(tmp_path / "one" / f"{stem}.html"),
+                             "--pdf", str(tmp_path / "one" / f"{stem}.pdf"))
+        assert one.returncode == 0, one.stderr
+        for suffix in (".html", ".pdf"):
+            assert (tmp_path / "together" / f"{stem}{suffix}").read_bytes() == \
+                (tmp_path / "one" / f"{stem}{suffix}").read_bytes(), stem + suffix
+
+
+def test_the_pages_command_checks_every_file_before_writing_any_page(tmp_path):
+    good = sorted((config.DATA / "diagnostic" / "authorities").glob("*.yaml"))[0]
+    bad = _private_csv(tmp_path / "ville_privee.csv", extra_rows=[["Cloud", "-5", "X", "USA", "9", "hier", "peut-être", ""]])
+    result = _pages_command("pages", str(good), str(bad), "--out-dir", str(tmp_path / "pages"))
+    assert result.returncode != 0
+    assert "ville_privee.csv, row 6, column 'Montant (€)'" in result.stderr and "nothing was written" in result.stderr
+    assert not (tmp_path / "pages").exists()  # not even the good file's page

@@ -348,3 +348,49 @@ def test_panel_country_effects_recomputed_with_numpy(cofog, gdp):
     effect = float((np.log(france["education_pct_gdp"]) - fitted).mean())
     assert summary["france_effect_pct"] == pytest.approx(100 * (np.exp(effect) - 1))
     assert summary["n_countries"] == panel["code"].nunique()
+
+
+def _processed_command(tmp_path, procurement=oecd.OECD_RAW, gdp=oecd.GDP_RAW):
+    outputs = {table: tmp_path / f"{table}.csv" for table in ("tidy", "vintages", "gdp", "cofog")}
+    command = [sys.executable, "-m", "analysis.oecd", "processed", "--procurement", str(procurement), "--gdp", str(gdp),
+               "--cofog", str(oecd.COFOG_RAW), "--slides", str(oecd.SLIDE_FIGURES_RAW), "--year", "2021"]
+    for table, path in outputs.items():
+        command += [f"--{table}-output", str(path)]
+    return command, outputs
+
+
+@pytest.mark.long_running
+def test_the_processed_command_writes_what_the_four_table_commands_write(tmp_path):
+    """The workflow's one data step (rule oecd_processed) gives the bytes of the four subcommands,
+    the vintages computed from the tidy table as written."""
+    command, outputs = _processed_command(tmp_path / "one")
+    assert subprocess.run(command, capture_output=True, text=True, cwd=config.ROOT).returncode == 0
+    single = tmp_path / "single"
+    for name, extra in (("tidy", ["--input", str(oecd.OECD_RAW)]), ("gdp", ["--input", str(oecd.GDP_RAW)]),
+                        ("cofog", ["--input", str(oecd.COFOG_RAW)]),
+                        ("vintages", ["--input", str(single / "tidy.csv"), "--year", "2021"])):
+        result = subprocess.run([sys.executable, "-m", "analysis.oecd", name, *extra, "--output", str(single / f"{name}.csv")],
+                                capture_output=True, text=True, cwd=config.ROOT)
+        assert result.returncode == 0, result.stderr
+    for table, path in outputs.items():
+        assert path.read_bytes() == (single / f"{table}.csv").read_bytes(), table
+
+
+def test_the_processed_command_reports_every_bad_file_and_writes_nothing(tmp_path):
+    bad_procurement = _write_variant(tmp_path, lambda f: _set(f, 5, "REF_AREA", "XXX"))
+    bad_gdp = tmp_path / "gdp.csv"
+    lines = oecd.GDP_RAW.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("values")] = "not a number"
+    bad_gdp.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    command, outputs = _processed_command(tmp_path / "out", procurement=bad_procurement, gdp=bad_gdp)
+    outputs["tidy"].parent.mkdir()
+    outputs["tidy"].write_text("previous output\n")
+    result = subprocess.run(command, capture_output=True, text=True, cwd=config.ROOT)
+    assert result.returncode != 0
+    assert "bad.csv" in result.stderr and "REF_AREA" in result.stderr          # the first file's problem
+    assert "gdp.csv: row 2: column 'values'" in result.stderr                   # and the second's
+    assert "nothing was written" in result.stderr
+    assert outputs["tidy"].read_text() == "previous output\n"
+    assert sorted(p.name for p in outputs["tidy"].parent.iterdir()) == ["tidy.csv"]

@@ -496,6 +496,18 @@ def test_full_report_in_headless_chromium(full_report, tmp_path):
 
 # --- provenance annex ----------------------------------------------------------------------------------
 
+def test_the_annex_s_header_is_the_report_s_without_its_sections(fixture_root, monkeypatch):
+    """The provenance annex's job builds only the report's header (title, scenario, version): the
+    same values as the full build, and no section (the report's job built and checked them)."""
+    root, _ = fixture_root
+    full = _build(fixture_root)
+    monkeypatch.setattr(report, "build", lambda *a, **k: pytest.fail("the annex built the whole report"))
+    header = report.build_header(root, "fr")
+    assert header.sections == [] and full.sections
+    assert (header.title, header.subtitle, header.scenario, header.scenario_lines, header.version) == \
+        (full.title, full.subtitle, full.scenario, full.scenario_lines, full.version)
+
+
 def test_provenance_annex_groups_snakemake_records_by_job(fixture_root, tmp_path, monkeypatch):
     import base64
 

@@ -57,3 +57,31 @@ def test_the_record_command_writes_the_scenario_record(tmp_path):
 def test_the_record_command_refuses_a_name_that_is_not_a_safe_folder_name(tmp_path, name):
     result = _run("analysis.scenarios", "record", "--output-dir", str(tmp_path), "--name", name, "--config", "{}")
     assert result.returncode != 0 and not (tmp_path / scenarios.RECORD_NAME).exists()
+
+
+#: Modules a bookkeeping step has no use for: their import alone costs more than the step's work.
+HEAVY_MODULES = ("pandas", "numpy", "pandera", "jsonschema", "matplotlib")
+
+
+@pytest.mark.parametrize("module, args", [
+    ("analysis.provenance", ["manifest", "--output-root", "{tmp}", "{tmp}/tables/a.csv"]),
+    ("analysis.scenarios", ["record", "--output-dir", "{tmp}/reports", "--name", "baseline", "--source=",
+                            "--config", "{}"]),
+])
+def test_the_bookkeeping_steps_import_no_heavy_module(tmp_path, module, args):
+    """The manifest and the record run at the end of every regeneration, after the report: each
+    is a light process (no pandas, no jsonschema)."""
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "a.csv").write_text("x\n1\n", encoding="utf-8")
+    argv = [module.split(".")[-1], *(a.replace("{tmp}", str(tmp_path)) for a in args)]
+    probe = ("import runpy, sys\n"
+             f"sys.argv = {argv!r}\n"
+             "try:\n"
+             f"    runpy.run_module({module!r}, run_name='__main__')\n"
+             "except SystemExit as exit:\n"
+             "    assert not exit.code, exit.code\n"
+             f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=config.ROOT, capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(config.ROOT), "HOME": os.environ.get("HOME", "/tmp")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
