@@ -397,9 +397,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise diagnostic.DiagnosticError("\n\n".join(errors))
             from analysis.io import atomic_path
 
+            out = Path(args.out_dir)
             for authority in authorities:
                 page_html, page_pdf = authority_page_and_pdf(authority, method, args.lang)
-                out = Path(args.out_dir)
                 write_text(page_html, out / f"{authority.id}.html")
                 with atomic_path(out / f"{authority.id}.pdf") as tmp:
                     tmp.write_bytes(page_pdf)

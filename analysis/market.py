@@ -68,12 +68,15 @@ def read_processed(tables: Mapping[str, Path] | None = None) -> dict[str, pd.Dat
 
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "lognormal")
 QUALIFIERS = ("exact", "rounded", "about", "at_least", "at_most")
+
+
 def z95() -> float:
     """1.645: the 95th percentile of the standard normal (scipy.special.ndtri, as scipy.stats.norm.ppf).
     Computed on use: the input checks, which import this module for its schemas, need no scipy."""
     from scipy import special
 
     return float(special.ndtri(0.95))
+
 
 # --------------------------------------------------------------------------------------------
 # 1. Schemas of the raw tables and of the inputs file

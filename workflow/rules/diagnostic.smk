@@ -11,7 +11,7 @@
 # 2. The notebook reads the committed folder (`authorities_dir`: the slides' example and synthetic
 #    authorities): its executed copy and committed expected output never carry a private row.
 # 3. `diagnostic_page` builds the page of one authority (a job per authority: adding one reruns
-#    its page and the summary, nothing else), except the committed authorities' pages, which
+#    its check, its page and the summary, nothing else), except the committed authorities' pages, which
 #    `diagnostic_committed_pages` builds in one process; `diagnostic_summary` compares them all.
 #    Authorities come from the committed folder and from data/private/authorities/ (ignored by
 #    git), or from the folders of the Snakemake config key `diagnostic_authority_dirs`.
@@ -56,8 +56,6 @@ DIAGNOSTIC_COMMITTED = {diagnostic_authority_id(p): p for p in diagnostic_files(
 # authority (data/private/authorities/, the folders of diagnostic_authority_dirs) by a job of its own.
 DIAGNOSTIC_BATCH = {a: path for a, path in sorted(DIAGNOSTIC_FILES.items()) if path in DIAGNOSTIC_COMMITTED.values()}
 DIAGNOSTIC_OWN_PAGE = r"(?!index\b)" + "".join(rf"(?!{a}\b)" for a in DIAGNOSTIC_BATCH) + r"[a-z0-9_]+"
-
-
 
 
 def diagnostic_checked(authority):

@@ -58,7 +58,7 @@ REPORT_INPUTS = dict(
     code=REPORT_CODE,
     comparison=REPORT_COMPARISON,
 )
-REPORT_COMMAND = ("python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only {params.only} "
+REPORT_COMMAND = ("python -m analysis.report --output-dir {params.out:q} --lang {params.lang:q} --only {params.only:q} "
                   "--workflow-config {params.workflow_config:q} {params.scenario_args:q} > {log:q} 2>&1")
 
 
@@ -72,7 +72,7 @@ rule study_report:
         xlsx=f"{OUT}/{REPORT_NAMES['xlsx']}",
     params:
         **REPORT_PARAMS,
-        only="html pdf xlsx",
+        only=["html", "pdf", "xlsx"],
     log:
         f"{OUT}/logs/report.log",
     shell:
@@ -87,7 +87,7 @@ rule study_report_word:
         docx=f"{OUT}/{REPORT_NAMES['docx']}",
     params:
         **REPORT_PARAMS,
-        only="docx",
+        only=["docx"],
     log:
         f"{OUT}/logs/report_word.log",
     shell:
@@ -105,7 +105,7 @@ rule provenance_annex:
         f"{OUT}/{REPORT_NAMES['provenance']}",
     params:
         **REPORT_PARAMS,
-        only="provenance",
+        only=["provenance"],
     log:
         f"{OUT}/logs/provenance_annex.log",
     shell:
